@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services/index.js';
+import { registerSystemRoutes } from './system.js';
+import { registerUserRoutes } from './users.js';
+import { registerPreferenceRoutes } from './preferences.js';
+import { registerTeamRoutes } from './teams.js';
+import { registerChannelRoutes } from './channels.js';
+import { registerPostRoutes } from './posts.js';
+
+export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
+  registerSystemRoutes(api, services);
+  registerUserRoutes(api, services);
+  registerPreferenceRoutes(api, services);
+  registerTeamRoutes(api, services);
+  registerChannelRoutes(api, services);
+  registerPostRoutes(api, services);
+}

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services/index.js';
+
+export function registerPostRoutes(_api: FastifyInstance, _services: Services): void {}

@@ -1,0 +1,30 @@
+import type { Deps } from './context.js';
+import { AuthService } from './auth.js';
+import { UserService } from './users.js';
+import { PreferenceService } from './preferences.js';
+import { TeamService } from './teams.js';
+import { ChannelService } from './channels.js';
+import { PostService } from './posts.js';
+
+export interface Services {
+  deps: Deps;
+  auth: AuthService;
+  users: UserService;
+  preferences: PreferenceService;
+  teams: TeamService;
+  channels: ChannelService;
+  posts: PostService;
+}
+
+export function createServices(deps: Deps): Services {
+  const auth = new AuthService(deps);
+  return {
+    deps,
+    auth,
+    users: new UserService(deps, auth),
+    preferences: new PreferenceService(deps),
+    teams: new TeamService(deps),
+    channels: new ChannelService(deps),
+    posts: new PostService(deps),
+  };
+}
