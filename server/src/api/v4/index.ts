@@ -6,6 +6,7 @@ import { registerPreferenceRoutes } from './preferences.js';
 import { registerTeamRoutes } from './teams.js';
 import { registerChannelRoutes } from './channels.js';
 import { registerPostRoutes } from './posts.js';
+import { registerStatusRoutes } from './status.js';
 
 export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(api, services);
@@ -14,4 +15,5 @@ export async function registerApiV4(api: FastifyInstance, services: Services): P
   registerTeamRoutes(api, services);
   registerChannelRoutes(api, services);
   registerPostRoutes(api, services);
+  registerStatusRoutes(api, services);
 }

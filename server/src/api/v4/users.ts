@@ -182,12 +182,6 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
     return presentUser(u, actor, opts());
   });
 
-  api.post('/users/status/ids', async (req) => {
-    requireActor(req);
-    const ids = idArrayBody(req);
-    return ids.map((user_id) => ({ user_id, status: 'offline', manual: false, last_activity_at: 0 }));
-  });
-
   api.get('/users/:user_id', async (req) => {
     const u = await users.getUser(idParam(req, 'user_id', true));
     return presentUser(u, requireActor(req), opts());
@@ -239,13 +233,6 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
   };
   api.get('/users/:user_id/image', image);
   api.get('/users/:user_id/image/default', image);
-
-  api.get('/users/:user_id/status', async (req) => {
-    requireActor(req);
-    const id = idParam(req, 'user_id', true);
-    await users.getUser(id);
-    return { user_id: id, status: 'offline', manual: false, last_activity_at: 0 };
-  });
 
   api.get('/users/:user_id/sessions', async (req) => {
     const actor = requireActor(req);
