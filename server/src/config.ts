@@ -3,6 +3,8 @@
  * stops start-up with a message naming the variable (main.ts turns ConfigError into exit code 1).
  */
 import path from 'node:path';
+import { checkEmail, checkUsername } from './lib/validate.js';
+import { checkPassword } from './services/passwords.js';
 
 export interface Config {
   port: number;
@@ -43,6 +45,21 @@ function readBool(env: Env, name: string, def: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** The bootstrap administrator must be a valid account, or start-up would fail later and less clearly. */
+function checkAdmin(username: string, email: string, password: string): NonNullable<Config['admin']> {
+  const check = <T>(name: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw new ConfigError(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const u = check('PARLEY_ADMIN_USERNAME', () => checkUsername(username));
+  const e = check('PARLEY_ADMIN_EMAIL', () => checkEmail(email));
+  check('PARLEY_ADMIN_PASSWORD', () => checkPassword(password));
+  return { username: u, email: e, password };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
       'PARLEY_ADMIN_USERNAME, PARLEY_ADMIN_EMAIL and PARLEY_ADMIN_PASSWORD must be set together',
     );
   }
-  const admin = set === 3 ? { username: au, email: ae, password: ap } : undefined;
+  const admin = set === 3 ? checkAdmin(au, ae, ap) : undefined;
 
   const rawLevel = (env.PARLEY_LOG_LEVEL ?? '').trim() || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) {

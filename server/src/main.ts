@@ -3,48 +3,69 @@
  * flight finish, close the database and exit 0.
  */
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/connection.js';
-import { buildApp } from './app.js';
+import { openDatabase, type DatabaseHandle } from './db/connection.js';
+import { buildApp, type BuiltApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
+
+function exitWithConfigError(err: ConfigError): never {
+  process.stderr.write(`parley: configuration error: ${err.message}\n`);
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`parley: configuration error: ${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) exitWithConfigError(err);
     throw err;
   }
 
-  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const built = await buildApp({ config, database, logger: true });
-  const { app } = built;
-  await bootstrapAdmin(built.services, config, app.log);
-
+  let database: DatabaseHandle | undefined;
+  let built: BuiltApp | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    built?.app.log.info({ signal }, 'shutting down');
     try {
-      await app.close();
-      await built.shutdown();
+      // app.close() stops accepting, answers new requests on open connections with 503, and waits for the
+      // requests in flight; only then is the database closed (SQLite checkpoints its WAL on close).
+      if (built) {
+        await built.app.close();
+        await built.shutdown();
+      } else {
+        await database?.close();
+      }
       process.exit(0);
     } catch (err) {
-      app.log.error({ err }, 'shutdown failed');
+      process.stderr.write(`parley: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     }
   };
+  // Registered first, so a signal during start-up also closes the database cleanly.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { database: database.dialect, dataDir: config.dataDir },
-    `Parley is ready at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
+  try {
+    database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    built = await buildApp({ config, database, logger: true });
+    await bootstrapAdmin(built.services, config, built.app.log);
+    // The first login for an unknown name must cost what any other login costs.
+    await built.services.auth.warmUp();
+    if (stopping) return;
+    await built.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    if (built) await built.shutdown().catch(() => {});
+    else await database?.close().catch(() => {});
+    if (err instanceof ConfigError) exitWithConfigError(err);
+    throw err;
+  }
+  const address = built.app.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  built.app.log.info(
+    { database: database.dialect, dataDir: config.dataDir, port },
+    `Parley is ready at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
   );
 }
 

@@ -10,7 +10,7 @@ import { isSystemAdminRoles } from '../permissions/roles.js';
 import type { UserRow } from '../store/users.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { Actor, Deps } from './context.js';
-import { hashCost, hashPassword, verifyPassword } from './passwords.js';
+import { PASSWORD_MAX_BYTES, hashCost, hashPassword, verifyPassword } from './passwords.js';
 
 export const MAX_LOGIN_ATTEMPTS = 10;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -42,10 +42,18 @@ export class AuthService {
 
   constructor(private readonly deps: Deps) {}
 
-  /** A hash of the configured cost, compared against when no account matches, so timing is the same. */
+  /**
+   * A hash of the configured cost, compared against when no account matches, so timing is the same.
+   * Made once, lazily (the CLI never needs it); `warmUp` makes it before the first login arrives.
+   */
   private getDummyHash(): Promise<string> {
     this.dummyHash ??= hashPassword(newId(), this.deps.config.bcryptCost);
     return this.dummyHash;
+  }
+
+  /** Prepares the dummy hash so that even the first login for an unknown name costs one comparison. */
+  async warmUp(): Promise<void> {
+    await this.getDummyHash();
   }
 
   async login(loginId: unknown, password: unknown, deviceId: unknown): Promise<IssuedSession> {
@@ -61,23 +69,23 @@ export class AuthService {
     const { store } = this.deps;
     const id = loginId.trim().toLowerCase();
     const user = (await store.users.findByUsername(id)) ?? (await store.users.findByEmail(id));
-    const key = user ? `user:${user.id}` : `login:${id}`;
+    // Unknown login ids are keyed by their hash: bounded length, and no typed text stored.
+    const key = user ? `user:${user.id}` : `login:${hashToken(id)}`;
     const now = this.deps.now();
-    const throttle = await store.sessions.findThrottle(key);
-    const locked = throttle !== undefined && throttle.locked_until > now;
+    // The attempt is counted before the password is checked, in one statement, so that parallel guesses
+    // cannot all slip through on the same stale count. A success clears the count below.
+    const attempt = await store.sessions.countAttempt(key, now, MAX_LOGIN_ATTEMPTS, now + LOCKOUT_MS);
+    const locked = attempt.failures > MAX_LOGIN_ATTEMPTS;
 
-    // Always pay for one comparison, whatever the case, so no branch answers faster than another.
+    // Always pay for exactly one comparison, whatever the case, so no branch answers faster than another.
     const passwordOk = await verifyPassword(password, user?.password_hash ?? (await this.getDummyHash()));
 
     if (locked) throw tooManyAttempts();
-    if (!user || !passwordOk || Buffer.byteLength(password, 'utf8') > 72) {
-      const prior = throttle && throttle.locked_until === 0 ? throttle.failures : 0;
-      const failures = prior + 1;
-      const lockedUntil = failures >= MAX_LOGIN_ATTEMPTS ? now + LOCKOUT_MS : 0;
-      await store.sessions.putThrottle(key, lockedUntil ? 0 : failures, lockedUntil, now);
-      throw lockedUntil ? tooManyAttempts() : invalidCredentials();
+    // bcrypt reads only the first 72 bytes: a longer password must not log in through its prefix.
+    if (!user || !passwordOk || Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+      throw invalidCredentials();
     }
-    if (throttle) await store.sessions.clearThrottle(key);
+    await store.sessions.clearThrottle(key);
     if (user.delete_at !== 0) {
       throw new AppError(
         401,
@@ -168,8 +176,11 @@ export class AuthService {
     await this.revokeUserSessions(userId);
   }
 
-  async pruneExpired(): Promise<void> {
+  /** The hourly job: expired sessions, and login-throttle rows that no longer lock anything and are stale. */
+  async pruneExpired(): Promise<{ sessions: number; throttles: number }> {
     const now = this.deps.now();
-    await this.deps.store.sessions.deleteExpired(now);
+    const sessions = await this.deps.store.sessions.deleteExpired(now);
+    const throttles = await this.deps.store.sessions.pruneThrottle(now, LOCKOUT_MS);
+    return { sessions, throttles };
   }
 }

@@ -7,11 +7,12 @@ import { newId } from '../lib/ids.js';
 import { AppError, badRequest, forbidden, notFound } from '../lib/errors.js';
 import { checkEmail, checkText, checkUsername } from '../lib/validate.js';
 import { broadcastOf, type ServerEvent } from '../realtime/events.js';
-import { isSystemAdminRoles, splitRoles } from '../permissions/roles.js';
+import { splitRoles } from '../permissions/roles.js';
 import { isUniqueViolation } from '../store/store.js';
 import type { ListUsersOptions, UserRow } from '../store/users.js';
 import { inTransaction, type Actor, type Deps } from './context.js';
-import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
+import { PASSWORD_MAX_BYTES, checkPassword, hashPassword, verifyPassword } from './passwords.js';
+import { accessChannel, accessTeam } from './access.js';
 import { addTeamMemberTx } from './membership.js';
 import type { AuthService } from './auth.js';
 
@@ -77,7 +78,7 @@ export class UserService {
   async createUser(
     actor: Actor | undefined,
     input: NewUserInput,
-    opts: { inviteId?: string } = {},
+    opts: { inviteId?: string; systemAdmin?: boolean } = {},
   ): Promise<UserRow> {
     const username = checkUsername(input.username);
     const email = checkEmail(input.email);
@@ -89,23 +90,30 @@ export class UserService {
     const locale = checkText(input.locale, 'locale', 5, 'model.user') || 'en';
     const { store, config } = this.deps;
 
+    if (opts.systemAdmin && !actor?.isSystemAdmin) throw forbidden();
+
     const inviteTeam = opts.inviteId ? await store.teams.findByInviteId(opts.inviteId) : undefined;
     if (opts.inviteId && (!inviteTeam || inviteTeam.delete_at !== 0)) {
       throw badRequest('api.team.invite_id.invalid', 'The invite link is invalid or has expired.');
     }
+    const mayJoin = (isFirst: boolean) =>
+      isFirst || actor?.isSystemAdmin === true || config.enableOpenServer || inviteTeam !== undefined;
+    const closed = () =>
+      new AppError(
+        403,
+        'api.user.create_user.no_open_server',
+        'This server does not allow open signups. Please speak with your Administrator to receive an invitation.',
+      );
+    // Refuse before hashing, so anonymous requests to a closed server cost no bcrypt work; the check is
+    // repeated inside the transaction, where it counts.
+    if (!mayJoin((await store.users.count()) === 0)) throw closed();
     // Hash outside the transaction: it is the slow part and holds no lock.
     const password_hash = await hashPassword(input.password, config.bcryptCost);
     const now = this.deps.now();
     try {
       return await inTransaction(this.deps, async (tx, events) => {
         const first = (await tx.users.count()) === 0;
-        if (!first && !actor?.isSystemAdmin && !config.enableOpenServer && !inviteTeam) {
-          throw new AppError(
-            403,
-            'api.user.create_user.no_open_server',
-            'This server does not allow open signups. Please speak with your Administrator to receive an invitation.',
-          );
-        }
+        if (!mayJoin(first)) throw closed();
         const row: UserRow = {
           id: newId(),
           username,
@@ -117,7 +125,9 @@ export class UserService {
           nickname,
           position,
           locale,
-          roles: first ? 'system_user system_admin' : 'system_user',
+          // The first sign-up becomes system admin; an operator (or admin) says explicitly.
+          roles:
+            opts.systemAdmin || (first && !actor?.isSystemAdmin) ? 'system_user system_admin' : 'system_user',
           notify_props: defaultUserNotifyProps(),
           props: '{}',
           timezone: defaultTimezone(),
@@ -158,13 +168,7 @@ export class UserService {
   /** Creates a user regardless of the sign-up policy: for the operator's CLI and the bootstrap admin. */
   async createUserAsOperator(input: NewUserInput, systemAdmin: boolean): Promise<UserRow> {
     const operator: Actor = { userId: '', sessionId: '', roles: 'system_admin', isSystemAdmin: true };
-    const user = await this.createUser(operator, input);
-    if (systemAdmin && !isSystemAdminRoles(user.roles)) {
-      const roles = 'system_user system_admin';
-      await this.deps.store.users.update(user.id, { roles, update_at: this.deps.now() });
-      return { ...user, roles };
-    }
-    return user;
+    return this.createUser(operator, input, { systemAdmin });
   }
 
   async getUser(id: string): Promise<UserRow> {
@@ -195,14 +199,39 @@ export class UserService {
     return this.deps.store.users.findByUsernames(names);
   }
 
-  listUsers(o: ListUsersOptions): Promise<UserRow[]> {
+  /**
+   * Team and channel filters need the actor to see that team or channel: a private channel's members
+   * are listed to its members only, and an unseen team or channel answers 404 like an unknown id.
+   */
+  private async requireFilterAccess(
+    actor: Actor,
+    o: { inTeam?: string; notInTeam?: string; inChannel?: string; notInChannel?: string },
+  ): Promise<void> {
+    const { store } = this.deps;
+    for (const teamId of [o.inTeam, o.notInTeam]) if (teamId) await accessTeam(store, actor, teamId);
+    for (const channelId of [o.inChannel, o.notInChannel]) {
+      if (channelId) await accessChannel(store, actor, channelId);
+    }
+  }
+
+  async listUsers(actor: Actor, o: ListUsersOptions): Promise<UserRow[]> {
+    await this.requireFilterAccess(actor, o);
     return this.deps.store.users.list(o);
   }
 
-  searchUsers(
+  async searchUsers(
+    actor: Actor,
     term: string,
-    o: { limit: number; inTeam?: string; inChannel?: string; notInChannel?: string; allowInactive?: boolean },
+    o: {
+      limit: number;
+      inTeam?: string;
+      notInTeam?: string;
+      inChannel?: string;
+      notInChannel?: string;
+      allowInactive?: boolean;
+    },
   ): Promise<UserRow[]> {
+    await this.requireFilterAccess(actor, o);
     return this.deps.store.users.search(term, o);
   }
 
@@ -273,6 +302,8 @@ export class UserService {
     if (actor.userId === userId) {
       if (
         typeof currentPassword !== 'string' ||
+        // bcrypt would accept anything that starts with the right 72 bytes.
+        Buffer.byteLength(currentPassword, 'utf8') > PASSWORD_MAX_BYTES ||
         !(await verifyPassword(currentPassword, user.password_hash))
       ) {
         throw badRequest(

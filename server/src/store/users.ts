@@ -13,7 +13,9 @@ export interface ListUsersOptions {
   notInTeam?: string;
   inChannel?: string;
   notInChannel?: string;
-  /** Only users sharing a team with this user unless undefined. */
+  /** Only users who belong to no team. */
+  withoutTeam?: boolean;
+  /** Only active (not deactivated) users. */
   active?: boolean;
   inactive?: boolean;
   role?: string;
@@ -107,6 +109,9 @@ export class UserStore {
         eb.selectFrom('channel_members').select('user_id').where('channel_id', '=', c),
       );
     }
+    if (o.withoutTeam) {
+      q = q.where('users.id', 'not in', (eb) => eb.selectFrom('team_members').select('user_id'));
+    }
     if (o.active) q = q.where('users.delete_at', '=', 0);
     if (o.inactive) q = q.where('users.delete_at', '>', 0);
     if (o.role) q = q.where(likeLower('users.roles', `%${likeEscape(o.role)}%`));
@@ -123,7 +128,14 @@ export class UserStore {
   /** Prefix search on username, names, nickname and e-mail (the latter only when allowed). */
   async search(
     term: string,
-    o: { limit: number; inTeam?: string; notInChannel?: string; inChannel?: string; allowInactive?: boolean },
+    o: {
+      limit: number;
+      inTeam?: string;
+      notInTeam?: string;
+      notInChannel?: string;
+      inChannel?: string;
+      allowInactive?: boolean;
+    },
   ): Promise<UserRow[]> {
     const like = `${likeEscape(term.toLowerCase())}%`;
     let q = this.db
@@ -141,6 +153,12 @@ export class UserStore {
     if (o.inTeam) {
       const t = o.inTeam;
       q = q.where('id', 'in', (eb) =>
+        eb.selectFrom('team_members').select('user_id').where('team_id', '=', t),
+      );
+    }
+    if (o.notInTeam) {
+      const t = o.notInTeam;
+      q = q.where('id', 'not in', (eb) =>
         eb.selectFrom('team_members').select('user_id').where('team_id', '=', t),
       );
     }

@@ -90,7 +90,11 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
     ) {
       throw badRequest('api.context.invalid_url_param.app_error', 'Invalid sort parameter.');
     }
-    const rows = await users.listUsers({
+    const withoutTeam = stringQuery(req, 'without_team', 5);
+    if (withoutTeam !== undefined && !['1', 'true', '0', 'false'].includes(withoutTeam)) {
+      throw badRequest('api.context.invalid_url_param.app_error', 'Invalid without_team parameter.');
+    }
+    const rows = await users.listUsers(actor, {
       page,
       perPage,
       inTeam: idQuery(req, 'in_team'),
@@ -101,6 +105,7 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
       inactive: boolQuery(req, 'inactive'),
       role: stringQuery(req, 'role', 64),
       sort: sortRaw === 'create_at' ? 'create_at' : 'username',
+      withoutTeam: withoutTeam === '1' || withoutTeam === 'true',
     });
     return rows.map((u) => presentUser(u, actor, opts()));
   });
@@ -125,16 +130,14 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
     const channelId = idQuery(req, 'in_channel');
     const inTeam = teamId ? { inTeam: teamId } : {};
     if (channelId) {
-      const [inCh, outCh] = await Promise.all([
-        users.searchUsers(name, { limit, inChannel: channelId }),
-        users.searchUsers(name, { limit, ...inTeam, notInChannel: channelId }),
-      ]);
+      const inCh = await users.searchUsers(actor, name, { limit, inChannel: channelId });
+      const outCh = await users.searchUsers(actor, name, { limit, ...inTeam, notInChannel: channelId });
       return {
         users: inCh.map((u) => presentUser(u, actor, opts())),
         out_of_channel: outCh.map((u) => presentUser(u, actor, opts())),
       };
     }
-    const rows = await users.searchUsers(name, { limit, ...inTeam });
+    const rows = await users.searchUsers(actor, name, { limit, ...inTeam });
     return { users: rows.map((u) => presentUser(u, actor, opts())) };
   });
 
@@ -159,11 +162,16 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
       throw badRequest('api.user.search.app_error', 'limit must be a positive whole number.');
     }
     const teamId = idField('team_id');
+    const notInTeam = idField('not_in_team_id');
     const inChannel = idField('in_channel_id');
     const notInChannel = idField('not_in_channel_id');
-    const rows = await users.searchUsers(b.term, {
+    if (b.allow_inactive !== undefined && typeof b.allow_inactive !== 'boolean') {
+      throw badRequest('api.user.search.app_error', 'allow_inactive must be true or false.');
+    }
+    const rows = await users.searchUsers(actor, b.term, {
       limit: Math.min((limitRaw as number | undefined) ?? 100, 1000),
       ...(teamId ? { inTeam: teamId } : {}),
+      ...(notInTeam ? { notInTeam } : {}),
       ...(inChannel ? { inChannel } : {}),
       ...(notInChannel ? { notInChannel } : {}),
       allowInactive: b.allow_inactive === true,
