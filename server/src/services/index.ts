@@ -5,6 +5,7 @@ import { PreferenceService } from './preferences.js';
 import { TeamService } from './teams.js';
 import { ChannelService } from './channels.js';
 import { PostService } from './posts.js';
+import { ReactionService } from './reactions.js';
 
 export interface Services {
   deps: Deps;
@@ -14,6 +15,7 @@ export interface Services {
   teams: TeamService;
   channels: ChannelService;
   posts: PostService;
+  reactions: ReactionService;
 }
 
 export function createServices(deps: Deps): Services {
@@ -26,5 +28,6 @@ export function createServices(deps: Deps): Services {
     teams: new TeamService(deps),
     channels: new ChannelService(deps),
     posts: new PostService(deps),
+    reactions: new ReactionService(deps),
   };
 }

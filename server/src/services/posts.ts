@@ -1,5 +1,621 @@
-import type { Deps } from './context.js';
+/**
+ * Posts: create (with pending_post_id idempotency, counters and mentions in the same transaction),
+ * read (lists, threads, unread, pinned, saved), edit, delete, pin. Every route goes through
+ * accessPost/accessChannel first, so a post the actor may not see answers exactly like one that does
+ * not exist.
+ */
+import { newId, isId } from '../lib/ids.js';
+import { AppError, badRequest, forbidden, notFound } from '../lib/errors.js';
+import { broadcastOf, type ServerEvent } from '../realtime/events.js';
+import { P, can, type Permission } from '../permissions/roles.js';
+import { isUniqueViolation, type Store } from '../store/store.js';
+import type { PostCursor, PostView } from '../store/posts.js';
+import type { ReactionRow } from '../store/reactions.js';
+import type { ChannelRow } from '../store/channels.js';
+import type { UserRow } from '../store/users.js';
+import { presentPost } from '../api/v4/present-posts.js';
+import {
+  accessChannel,
+  channelPermissionContext,
+  requireChannelPermission,
+  type ChannelAccess,
+} from './access.js';
+import { inTransaction, type Actor, type Deps } from './context.js';
+import { parseHashtags, parseMentions } from './mentions.js';
+
+export const MAX_MESSAGE_RUNES = 16383;
+const MAX_PROPS_JSON = 64 * 1024;
+const MAX_PENDING_POST_ID = 64;
+const MAX_ATTACHMENTS = 100;
+/** `since` answers at most this many posts, as Mattermost does. */
+const SINCE_LIMIT = 1000;
+const THREAD_LIMIT = 1000;
+
+/** A post as the services hand it out: the row and its reactions. */
+export interface PostWithReactions {
+  post: PostView;
+  reactions: readonly ReactionRow[];
+}
+
+/** A post list; `posts` may hold more posts than `order` (the roots of listed replies). */
+export interface PostListResult {
+  order: string[];
+  posts: PostWithReactions[];
+  nextPostId: string;
+  prevPostId: string;
+  hasNext: boolean;
+}
+
+export interface ChannelPostsQuery {
+  page: number;
+  perPage: number;
+  since?: number;
+  before?: string;
+  after?: string;
+  /** Collapsed threads: list root posts only. */
+  rootsOnly: boolean;
+  /** Also hand out the roots of the replies listed (Mattermost's skipFetchThreads=false). */
+  fetchThreads: boolean;
+}
+
+export interface ThreadQuery {
+  perPage?: number;
+  direction: 'down' | 'up';
+  fromPost?: string;
+  fromCreateAt?: number;
+}
+
+interface PostContent {
+  message: string;
+  props: Record<string, unknown>;
+}
+
+interface NewPost extends PostContent {
+  channelId: string;
+  rootId: string;
+  type: string;
+  pendingPostId: string | null;
+}
+
+// ---- input checks ----
+
+const invalid = (field: string, message: string) =>
+  badRequest(`model.post.is_valid.${field}.app_error`, message);
+
+function checkMessage(v: unknown): string {
+  if (typeof v !== 'string') throw invalid('msg', 'message must be a string.');
+  if (v === '') throw invalid('msg', 'message must not be empty.');
+  if ([...v].length > MAX_MESSAGE_RUNES) {
+    throw invalid('msg', `message must be at most ${MAX_MESSAGE_RUNES} characters.`);
+  }
+  return v;
+}
+
+/**
+ * The props a client may set. Everything else (from_webhook, override_username, override_icon_url,
+ * from_bot, mentionHighlightDisabled, …) is the server's to set and is dropped.
+ */
+function checkProps(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('props', 'props must be an object.');
+  const src = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (src.attachments !== undefined) {
+    const a = src.attachments;
+    if (
+      !Array.isArray(a) ||
+      a.length > MAX_ATTACHMENTS ||
+      !a.every((x) => typeof x === 'object' && x !== null)
+    )
+      throw invalid('props', 'props.attachments must be an array of objects.');
+    out.attachments = a;
+  }
+  if (src.disable_group_highlight !== undefined) {
+    if (typeof src.disable_group_highlight !== 'boolean')
+      throw invalid('props', 'props.disable_group_highlight must be a boolean.');
+    out.disable_group_highlight = src.disable_group_highlight;
+  }
+  if (src.card !== undefined) {
+    if (typeof src.card !== 'string') throw invalid('props', 'props.card must be a string.');
+    out.card = src.card;
+  }
+  if (JSON.stringify(out).length > MAX_PROPS_JSON) throw invalid('props', 'props are too large.');
+  return out;
+}
+
+function checkNewPost(body: Record<string, unknown>): NewPost {
+  if (!isId(body.channel_id)) throw invalid('channel_id', 'Invalid channel_id.');
+  const rootId = body.root_id ?? '';
+  if (rootId !== '' && !isId(rootId)) throw invalid('root_id', 'Invalid root_id.');
+  const type = body.type ?? '';
+  // Clients may not post system messages; plugins' custom_* types are theirs.
+  if (typeof type !== 'string' || (type !== '' && !/^custom_[a-z0-9_]{1,57}$/.test(type)))
+    throw invalid('type', 'Invalid post type.');
+  const pending = body.pending_post_id ?? '';
+  if (typeof pending !== 'string' || pending.length > MAX_PENDING_POST_ID)
+    throw invalid('pending_post_id', 'Invalid pending_post_id.');
+  return {
+    channelId: body.channel_id,
+    rootId: rootId as string,
+    type,
+    message: checkMessage(body.message),
+    props: checkProps(body.props),
+    pendingPostId: pending === '' ? null : pending,
+  };
+}
+
+// ---- access ----
+
+export interface PostAccess {
+  post: PostView;
+  access: ChannelAccess;
+}
+
+/** The post, when the actor may read its channel; 404 (like an unknown id) otherwise. */
+export async function accessPost(
+  store: Store,
+  actor: Actor,
+  postId: string,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<PostAccess> {
+  const post = await store.posts.findById(postId);
+  if (!post || (post.delete_at !== 0 && !opts.includeDeleted)) throw notFound('post');
+  try {
+    return { post, access: await accessChannel(store, actor, post.channel_id) };
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) throw notFound('post');
+    throw err;
+  }
+}
+
+/** Writes to an archived channel are refused. */
+export function requireWritable(channel: ChannelRow): void {
+  if (channel.delete_at !== 0) {
+    throw new AppError(
+      403,
+      'api.post.create_post.can_not_post_to_deleted.error',
+      'Can not post to a deleted or archived channel.',
+    );
+  }
+}
+
+/** Attaches reactions to rows, in one query. */
+export async function withReactions(store: Store, rows: readonly PostView[]): Promise<PostWithReactions[]> {
+  const reactions = await store.reactions.listForPosts(rows.map((r) => r.id));
+  const byPost = new Map<string, ReactionRow[]>();
+  for (const r of reactions) {
+    const list = byPost.get(r.post_id);
+    if (list) list.push(r);
+    else byPost.set(r.post_id, [r]);
+  }
+  return rows.map((post) => ({ post, reactions: byPost.get(post.id) ?? [] }));
+}
+
+const cursorOf = (p: PostView): PostCursor => ({ create_at: p.create_at, id: p.id });
+
+function postEvent(event: string, channel: ChannelRow, data: Record<string, unknown>): ServerEvent {
+  return {
+    event,
+    data,
+    broadcast: broadcastOf({ channel_id: channel.id }),
+    audience: { kind: 'channel', channelId: channel.id },
+  };
+}
 
 export class PostService {
   constructor(private readonly deps: Deps) {}
+
+  // ---- writes ----
+
+  async create(actor: Actor, body: Record<string, unknown>): Promise<PostWithReactions> {
+    const input = checkNewPost(body);
+    const { store } = this.deps;
+    // A retry of a post that was already stored answers with that post.
+    if (input.pendingPostId) {
+      const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
+      if (existing) return (await withReactions(store, [existing]))[0]!;
+    }
+    const access = await accessChannel(store, actor, input.channelId);
+    if (!access.member) throw forbidden('Only members of the channel may post in it.');
+    requireChannelPermission(actor, access, P.createPost);
+    requireWritable(access.channel);
+    const sender = await store.users.findById(actor.userId);
+    if (!sender) throw notFound('user');
+    try {
+      const post = await inTransaction(this.deps, (tx, events) =>
+        this.createTx(tx, events, actor, access, sender, input),
+      );
+      return { post, reactions: [] };
+    } catch (err) {
+      // Two concurrent retries with one pending_post_id: the unique constraint let one through.
+      if (input.pendingPostId && isUniqueViolation(err)) {
+        const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
+        if (existing) return (await withReactions(store, [existing]))[0]!;
+      }
+      throw err;
+    }
+  }
+
+  private async createTx(
+    tx: Store,
+    events: ServerEvent[],
+    actor: Actor,
+    access: ChannelAccess,
+    sender: UserRow,
+    input: NewPost,
+  ): Promise<PostView> {
+    const { channel } = access;
+    const counters = await tx.posts.lockChannelCounters(channel.id);
+    if (!counters) throw notFound('channel');
+    const isRoot = input.rootId === '';
+    if (!isRoot) {
+      const root = await tx.posts.findById(input.rootId);
+      if (!root || root.channel_id !== channel.id || root.root_id !== '' || root.delete_at !== 0) {
+        throw badRequest('api.post.create_post.root_id.app_error', 'Invalid root_id.');
+      }
+    }
+    // Posts of a channel get strictly increasing create_at, so that time alone orders a timeline.
+    const createAt = Math.max(this.deps.now(), counters.last_post_at + 1);
+    const id = newId();
+    await tx.posts.insert({
+      id,
+      channel_id: channel.id,
+      user_id: actor.userId,
+      root_id: input.rootId,
+      create_at: createAt,
+      update_at: createAt,
+      edit_at: 0,
+      delete_at: 0,
+      is_pinned: 0,
+      message: input.message,
+      type: input.type,
+      props: JSON.stringify(input.props),
+      hashtags: parseHashtags(input.message),
+      file_ids: '[]',
+      pending_post_id: input.pendingPostId,
+      reply_count: 0,
+      last_reply_at: 0,
+    });
+    const totals = await tx.posts.bumpChannelCounters(channel.id, createAt, isRoot);
+    await tx.posts.markReadByPoster(channel.id, actor.userId, totals, createAt);
+    if (!isRoot) await tx.posts.refreshThread(input.rootId, createAt);
+
+    const mentioned = await this.mentionedMembers(tx, actor, access, input.message);
+    await tx.posts.incrementMentions(channel.id, mentioned, isRoot, createAt);
+
+    const post = await tx.posts.findById(id);
+    if (!post) throw new Error('post vanished inside its transaction');
+    events.push(
+      postEvent('posted', channel, {
+        post: JSON.stringify(presentPost({ post, reactions: [] })),
+        channel_type: channel.type,
+        channel_display_name: channel.type === 'D' ? '@' + sender.username : channel.display_name,
+        channel_name: channel.name,
+        sender_name: '@' + sender.username,
+        team_id: channel.team_id,
+        set_online: true,
+        ...(mentioned.length > 0 ? { mentions: JSON.stringify(mentioned) } : {}),
+      }),
+    );
+    return post;
+  }
+
+  /**
+   * Members (other than the poster) whose mention count this message raises: every other member in
+   * direct and group channels; elsewhere those named by @username, and everyone for @channel, @all
+   * and @here when the poster may use channel-wide mentions.
+   */
+  private async mentionedMembers(
+    tx: Store,
+    actor: Actor,
+    access: ChannelAccess,
+    message: string,
+  ): Promise<string[]> {
+    const { channel } = access;
+    const ids = new Set<string>();
+    if (channel.type === 'D' || channel.type === 'G') {
+      for (const id of await tx.posts.channelMemberIds(channel.id)) ids.add(id);
+    } else {
+      const parsed = parseMentions(message);
+      const channelWide =
+        (parsed.channel || parsed.here) && can(channelPermissionContext(actor, access), P.useChannelMentions);
+      if (channelWide) {
+        for (const id of await tx.posts.channelMemberIds(channel.id)) ids.add(id);
+      } else {
+        for (const id of await tx.posts.channelMemberIdsByUsernames(channel.id, parsed.usernames))
+          ids.add(id);
+      }
+    }
+    ids.delete(actor.userId);
+    return [...ids].sort();
+  }
+
+  /** PUT /posts/{id}: the whole editable content (message, props) is replaced. */
+  async update(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithReactions> {
+    if (body.id !== undefined && body.id !== postId) {
+      throw badRequest(
+        'api.post.update_post.id.app_error',
+        'The post id in the body does not match the URL.',
+      );
+    }
+    return this.edit(actor, postId, { message: checkMessage(body.message), props: checkProps(body.props) });
+  }
+
+  /** PUT /posts/{id}/patch: only the fields sent change. */
+  async patch(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithReactions> {
+    const change: Partial<PostContent> = {};
+    if (body.message !== undefined) change.message = checkMessage(body.message);
+    if (body.props !== undefined) change.props = checkProps(body.props);
+    return this.edit(actor, postId, change);
+  }
+
+  private async edit(actor: Actor, postId: string, change: Partial<PostContent>): Promise<PostWithReactions> {
+    return inTransaction(this.deps, async (tx, events) => {
+      const { post, access } = await accessPost(tx, actor, postId);
+      requireOwnOrOthers(actor, access, post, P.editPost, P.editOthersPosts);
+      requireWritable(access.channel);
+      const now = Math.max(this.deps.now(), post.update_at + 1);
+      await tx.posts.update(post.id, {
+        ...(change.message !== undefined
+          ? { message: change.message, hashtags: parseHashtags(change.message) }
+          : {}),
+        ...(change.props !== undefined ? { props: JSON.stringify(change.props) } : {}),
+        edit_at: now,
+        update_at: now,
+      });
+      const [edited] = await withReactions(tx, [(await tx.posts.findById(post.id))!]);
+      events.push(postEvent('post_edited', access.channel, { post: JSON.stringify(presentPost(edited!)) }));
+      return edited!;
+    });
+  }
+
+  /** Soft delete; a root takes its replies with it. */
+  async delete(actor: Actor, postId: string): Promise<void> {
+    await inTransaction(this.deps, async (tx, events) => {
+      const { post, access } = await accessPost(tx, actor, postId);
+      requireOwnOrOthers(actor, access, post, P.deletePost, P.deleteOthersPosts);
+      requireWritable(access.channel);
+      const now = Math.max(this.deps.now(), post.update_at + 1);
+      await tx.posts.softDeleteWithReplies(post.id, now);
+      if (post.root_id !== '') await tx.posts.refreshThread(post.root_id, now);
+      const deleted = (await tx.posts.findById(post.id))!;
+      events.push(
+        postEvent('post_deleted', access.channel, {
+          post: JSON.stringify(presentPost({ post: deleted, reactions: [] })),
+          delete_by: actor.userId,
+        }),
+      );
+    });
+  }
+
+  async setPinned(actor: Actor, postId: string, pinned: boolean): Promise<void> {
+    await inTransaction(this.deps, async (tx, events) => {
+      const { post, access } = await accessPost(tx, actor, postId);
+      requireChannelPermission(actor, access, P.readChannel);
+      requireWritable(access.channel);
+      if ((post.is_pinned === 1) === pinned) return;
+      const now = Math.max(this.deps.now(), post.update_at + 1);
+      await tx.posts.update(post.id, { is_pinned: pinned ? 1 : 0, update_at: now });
+      const [changed] = await withReactions(tx, [(await tx.posts.findById(post.id))!]);
+      events.push(postEvent('post_edited', access.channel, { post: JSON.stringify(presentPost(changed!)) }));
+    });
+  }
+
+  // ---- reads ----
+
+  async get(actor: Actor, postId: string, includeDeleted = false): Promise<PostWithReactions> {
+    if (includeDeleted && !actor.isSystemAdmin) throw forbidden();
+    const { post } = await accessPost(this.deps.store, actor, postId, { includeDeleted });
+    return (await withReactions(this.deps.store, [post]))[0]!;
+  }
+
+  /** The posts among `ids` that the actor may read (unknown and hidden ones are left out). */
+  async getByIds(actor: Actor, ids: readonly string[]): Promise<PostWithReactions[]> {
+    const { store } = this.deps;
+    const rows = await store.posts.findByIds(ids);
+    const readable = new Map<string, boolean>();
+    const out: PostView[] = [];
+    for (const row of rows) {
+      let ok = readable.get(row.channel_id);
+      if (ok === undefined) {
+        ok = await accessChannel(store, actor, row.channel_id).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof AppError && err.status === 404) return false;
+            throw err;
+          },
+        );
+        readable.set(row.channel_id, ok);
+      }
+      if (ok) out.push(row);
+    }
+    return withReactions(store, out);
+  }
+
+  async listForChannel(actor: Actor, channelId: string, q: ChannelPostsQuery): Promise<PostListResult> {
+    const { store } = this.deps;
+    await accessChannel(store, actor, channelId);
+    const { posts } = store;
+    const rootsOnly = q.rootsOnly;
+
+    if (q.since !== undefined) {
+      const rows = await posts.listSince(channelId, q.since, { rootsOnly, limit: SINCE_LIMIT });
+      return this.assemble(rows, { next: '', prev: '', hasNext: false }, q.fetchThreads && !rootsOnly);
+    }
+
+    const offset = q.page * q.perPage;
+    const limit = q.perPage + 1;
+    const anchorId = q.before ?? q.after;
+    if (anchorId !== undefined) {
+      const anchor = await posts.findById(anchorId);
+      if (!anchor || anchor.channel_id !== channelId) {
+        throw badRequest(
+          'api.post.get_posts.cursor.app_error',
+          'The post to page from is not in this channel.',
+        );
+      }
+      if (q.before !== undefined) {
+        const rows = await posts.listBefore(channelId, cursorOf(anchor), { rootsOnly, offset, limit });
+        const pageRows = rows.slice(0, q.perPage);
+        const newest = pageRows[0];
+        const next =
+          q.page === 0
+            ? anchor.id
+            : newest
+              ? await posts.idAfter(channelId, cursorOf(newest), rootsOnly)
+              : '';
+        const extra = rows[q.perPage];
+        return this.assemble(
+          pageRows,
+          { next, prev: extra?.id ?? '', hasNext: extra !== undefined },
+          q.fetchThreads && !rootsOnly,
+        );
+      }
+      const rows = await posts.listAfter(channelId, cursorOf(anchor), { rootsOnly, offset, limit });
+      const pageRows = rows.slice(0, q.perPage).reverse();
+      const oldest = pageRows[pageRows.length - 1];
+      const prev =
+        q.page === 0 ? anchor.id : oldest ? await posts.idBefore(channelId, cursorOf(oldest), rootsOnly) : '';
+      const extra = rows[q.perPage];
+      return this.assemble(
+        pageRows,
+        { next: extra?.id ?? '', prev, hasNext: extra !== undefined },
+        q.fetchThreads && !rootsOnly,
+      );
+    }
+
+    const rows = await posts.listChannel(channelId, { rootsOnly, offset, limit });
+    const pageRows = rows.slice(0, q.perPage);
+    const newest = pageRows[0];
+    const next = q.page > 0 && newest ? await posts.idAfter(channelId, cursorOf(newest), rootsOnly) : '';
+    const extra = rows[q.perPage];
+    return this.assemble(
+      pageRows,
+      { next, prev: extra?.id ?? '', hasNext: extra !== undefined },
+      q.fetchThreads && !rootsOnly,
+    );
+  }
+
+  /** The posts around the user's last view of the channel: up to limitBefore read, limitAfter unread. */
+  async listAroundLastUnread(
+    actor: Actor,
+    userId: string,
+    channelId: string,
+    o: { limitBefore: number; limitAfter: number; rootsOnly: boolean; fetchThreads: boolean },
+  ): Promise<PostListResult> {
+    if (userId !== actor.userId && !actor.isSystemAdmin) throw forbidden();
+    const { store } = this.deps;
+    const access = await accessChannel(store, actor, channelId);
+    const member =
+      userId === actor.userId ? access.member : await store.channels.findMember(channelId, userId);
+    if (!member) throw notFound('channel_member');
+    const at: PostCursor = { create_at: member.last_viewed_at };
+    const [after, before] = await Promise.all([
+      store.posts.listAfter(channelId, at, { rootsOnly: o.rootsOnly, limit: o.limitAfter + 1 }),
+      store.posts.listBefore(channelId, at, { rootsOnly: o.rootsOnly, limit: o.limitBefore + 1 }),
+    ]);
+    const rows = [...after.slice(0, o.limitAfter).reverse(), ...before.slice(0, o.limitBefore)];
+    const next = after[o.limitAfter]?.id ?? '';
+    return this.assemble(
+      rows,
+      { next, prev: before[o.limitBefore]?.id ?? '', hasNext: next !== '' },
+      o.fetchThreads && !o.rootsOnly,
+    );
+  }
+
+  /** A thread: its root (always) and a page of its replies; postId may name the root or a reply. */
+  async thread(actor: Actor, postId: string, q: ThreadQuery): Promise<PostListResult> {
+    const { store } = this.deps;
+    const { post } = await accessPost(store, actor, postId);
+    const root = post.root_id === '' ? post : await store.posts.findById(post.root_id);
+    if (!root || root.delete_at !== 0) throw notFound('post');
+    let cursor: PostCursor | undefined;
+    if (q.fromPost !== undefined) {
+      const from = await store.posts.findById(q.fromPost);
+      if (!from || from.root_id !== root.id) {
+        throw badRequest(
+          'api.post.get_post_thread.cursor.app_error',
+          'fromPost is not a reply of this thread.',
+        );
+      }
+      cursor = cursorOf(from);
+    } else if (q.fromCreateAt !== undefined) {
+      cursor = { create_at: q.fromCreateAt };
+    }
+    const limit = Math.min(q.perPage ?? THREAD_LIMIT, THREAD_LIMIT);
+    const replies = await store.posts.listThread(root.id, {
+      cursor,
+      direction: q.direction,
+      limit: limit + 1,
+    });
+    const rows = [root, ...replies.slice(0, limit)].sort(newestFirst);
+    return this.assemble(rows, { next: '', prev: '', hasNext: replies.length > limit }, false);
+  }
+
+  async listPinned(actor: Actor, channelId: string): Promise<PostListResult> {
+    const { store } = this.deps;
+    await accessChannel(store, actor, channelId);
+    const rows = await store.posts.listPinned(channelId);
+    return this.assemble(rows, { next: '', prev: '', hasNext: false }, false);
+  }
+
+  /** The user's saved posts (preferences `flagged_post`) that they can still read. */
+  async listFlagged(
+    actor: Actor,
+    userId: string,
+    o: { channelId?: string; teamId?: string; page: number; perPage: number },
+  ): Promise<PostListResult> {
+    if (userId !== actor.userId) throw forbidden();
+    const { store } = this.deps;
+    if (o.channelId) await accessChannel(store, actor, o.channelId);
+    const rows = await store.posts.listFlagged(userId, {
+      ...(o.channelId ? { channelId: o.channelId } : {}),
+      ...(o.teamId ? { teamId: o.teamId } : {}),
+      readAll: actor.isSystemAdmin,
+      offset: o.page * o.perPage,
+      limit: o.perPage + 1,
+    });
+    const pageRows = rows.slice(0, o.perPage);
+    return this.assemble(pageRows, { next: '', prev: '', hasNext: rows.length > o.perPage }, false);
+  }
+
+  /** `rows` in order; with `addRoots`, the roots of listed replies join `posts` (not `order`). */
+  private async assemble(
+    rows: PostView[],
+    links: { next: string; prev: string; hasNext: boolean },
+    addRoots: boolean,
+  ): Promise<PostListResult> {
+    const all = [...rows];
+    if (addRoots) {
+      const have = new Set(rows.map((r) => r.id));
+      const missing = [
+        ...new Set(rows.filter((r) => r.root_id !== '' && !have.has(r.root_id)).map((r) => r.root_id)),
+      ];
+      all.push(...(await this.deps.store.posts.findByIds(missing)));
+    }
+    return {
+      order: rows.map((r) => r.id),
+      posts: await withReactions(this.deps.store, all),
+      nextPostId: links.next,
+      prevPostId: links.prev,
+      hasNext: links.hasNext,
+    };
+  }
+}
+
+function newestFirst(a: PostView, b: PostView): number {
+  if (a.create_at !== b.create_at) return b.create_at - a.create_at;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** The author needs `own`; anyone else needs `others` (admins). */
+function requireOwnOrOthers(
+  actor: Actor,
+  access: ChannelAccess,
+  post: PostView,
+  own: Permission,
+  others: Permission,
+): void {
+  if (post.user_id === actor.userId && can(channelPermissionContext(actor, access), own)) return;
+  requireChannelPermission(actor, access, others);
 }

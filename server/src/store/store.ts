@@ -12,6 +12,7 @@ import { TeamStore } from './teams.js';
 import { ChannelStore } from './channels.js';
 import { PostStore } from './posts.js';
 import { PreferenceStore } from './preferences.js';
+import { ReactionStore } from './reactions.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -22,6 +23,7 @@ export class Store {
   readonly channels: ChannelStore;
   readonly posts: PostStore;
   readonly preferences: PreferenceStore;
+  readonly reactions: ReactionStore;
 
   constructor(
     private readonly db: Executor,
@@ -33,6 +35,7 @@ export class Store {
     this.channels = new ChannelStore(db, dialect);
     this.posts = new PostStore(db, dialect);
     this.preferences = new PreferenceStore(db);
+    this.reactions = new ReactionStore(db);
   }
 
   /** Runs fn in one transaction; nested calls join the outer transaction. */
