@@ -1,0 +1,111 @@
+/**
+ * Files: upload (multipart, streamed), download with ranges, thumbnail, preview, info, and a post's
+ * file infos. Every byte served carries `X-Content-Type-Options: nosniff` and a sandboxing CSP; only
+ * types the browser plays are inline, everything else is an attachment with a safe name.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../services/index.js';
+import { RangeNotSatisfiableError, type FileDownload } from '../../services/files.js';
+import type { Variant } from '../../files/storage.js';
+import { contentDisposition } from '../../files/names.js';
+import { idParam, idQuery, requireActor } from './http.js';
+import { presentFileInfo } from './present-files.js';
+
+/** Headers every file response carries, whatever it holds. */
+function protect(reply: FastifyReply): void {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Cross-Origin-Resource-Policy', 'same-site');
+}
+
+function wantsDownload(req: FastifyRequest): boolean {
+  const v = (req.query as Record<string, unknown> | undefined)?.download;
+  return v === '1' || v === 'true';
+}
+
+function send(req: FastifyRequest, reply: FastifyReply, d: FileDownload, variant: Variant) {
+  protect(reply);
+  const etag = `"${d.file.id}-${variant}"`;
+  reply.header('ETag', etag);
+  // Files never change, but every use must pass the access check again: revalidate each time.
+  reply.header('Cache-Control', 'private, no-cache');
+  if (req.headers['if-none-match'] === etag && !d.range) {
+    d.stream.destroy();
+    return reply.status(304).send();
+  }
+  reply.header('Content-Type', d.contentType);
+  const inline = d.inline && !wantsDownload(req);
+  const name =
+    variant === 'original' ? d.file.name : `${d.file.name}.${d.contentType === 'image/png' ? 'png' : 'jpg'}`;
+  reply.header('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', name));
+  if (d.totalSize !== undefined) {
+    reply.header('Accept-Ranges', 'bytes');
+    if (d.range) {
+      reply.status(206);
+      reply.header('Content-Range', `bytes ${d.range.start}-${d.range.end}/${d.totalSize}`);
+      reply.header('Content-Length', String(d.range.end - d.range.start + 1));
+    } else {
+      reply.header('Content-Length', String(d.totalSize));
+    }
+  }
+  return reply.send(d.stream);
+}
+
+function download(services: Services, variant: Variant) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const actor = requireActor(req);
+    const fileId = idParam(req, 'file_id');
+    const range = variant === 'original' ? req.headers.range : undefined;
+    try {
+      const d = await services.files.download(actor, fileId, variant, range);
+      return send(req, reply, d, variant);
+    } catch (err) {
+      if (err instanceof RangeNotSatisfiableError) {
+        protect(reply);
+        reply.header('Content-Range', `bytes */${err.size}`);
+      }
+      throw err;
+    }
+  };
+}
+
+export function registerFileRoutes(api: FastifyInstance, services: Services): void {
+  api.register(async (scope) => {
+    // The upload handler reads the body itself, as a stream; nothing is buffered before it runs.
+    scope.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null, undefined));
+
+    scope.post('/files', async (req, reply) => {
+      const actor = requireActor(req);
+      const channelId = idQuery(req, 'channel_id');
+      try {
+        const result = await services.files.upload(actor, {
+          channelId,
+          body: req.raw,
+          headers: req.headers,
+        });
+        return reply
+          .status(201)
+          .send({ file_infos: result.files.map(presentFileInfo), client_ids: result.clientIds });
+      } catch (err) {
+        // The rest of the body is not wanted: close the connection instead of reading it all.
+        if (!req.raw.complete) reply.header('Connection', 'close');
+        throw err;
+      }
+    });
+  });
+
+  api.get('/files/:file_id', download(services, 'original'));
+  api.get('/files/:file_id/thumbnail', download(services, 'thumb'));
+  api.get('/files/:file_id/preview', download(services, 'preview'));
+
+  api.get('/files/:file_id/info', async (req) => {
+    const file = await services.files.getInfo(requireActor(req), idParam(req, 'file_id'));
+    return presentFileInfo(file);
+  });
+
+  api.get('/posts/:post_id/files/info', async (req) => {
+    const files = await services.files.listForPost(requireActor(req), idParam(req, 'post_id'));
+    return files.map(presentFileInfo);
+  });
+}
