@@ -9,6 +9,7 @@
  */
 import type { Channel } from '@mattermost/types/channels';
 import type { Team } from '@mattermost/types/teams';
+import type { ServerEvent } from '../../src/realtime/events.js';
 import type { Persona, TestServer } from './server.js';
 
 export interface Fixture {
@@ -95,3 +96,62 @@ export async function createFixture(
     group,
   };
 }
+
+/** Every event the services publish from now on, as they reach the bus (after commit). */
+export interface EventLog {
+  readonly all: ServerEvent[];
+  named(event: string): ServerEvent[];
+  clear(): void;
+  stop(): void;
+}
+
+export function recordEvents(server: TestServer): EventLog {
+  const all: ServerEvent[] = [];
+  const stop = server.built.bus.subscribe((msg) => {
+    if (msg.type === 'event') all.push(msg.event);
+  });
+  return {
+    all,
+    named: (event) => all.filter((e) => e.event === event),
+    clear: () => void all.splice(0),
+    stop,
+  };
+}
+
+/** Who an event reaches, as a comparable value: ['users', ids sorted] or [kind, id]. */
+export function audienceOf(e: ServerEvent): [string, ...string[]] {
+  const a = e.audience;
+  if (a.kind === 'users') return ['users', ...[...a.userIds].sort()];
+  if (a.kind === 'channel') return ['channel', a.channelId];
+  if (a.kind === 'team') return ['team', a.teamId];
+  return ['all'];
+}
+
+/** A raw request with a persona's token, for bodies Client4 would never send. */
+export async function rawApi(
+  server: TestServer,
+  who: Persona | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = {};
+  if (who) headers.Authorization = `Bearer ${who.token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${server.url}/api/v4${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { text };
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** An id of the right shape that names nothing. */
+export const UNKNOWN_ID = 'x'.repeat(26);
