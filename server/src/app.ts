@@ -17,11 +17,15 @@ import { InProcessBus, type Bus } from './realtime/bus.js';
 import { createServices, type Services } from './services/index.js';
 import type { Deps } from './services/context.js';
 import { registerApiV4 } from './api/v4/index.js';
+import { createRealtime, type Realtime } from './realtime/index.js';
+import type { RealtimeLimits } from './realtime/limits.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
   services: Services;
   bus: Bus;
+  /** This node's WebSocket gateway and hub. */
+  realtime: Realtime;
   /** Stops background jobs and closes the database (after app.close()). */
   shutdown(): Promise<void>;
 }
@@ -33,6 +37,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Fastify logger; false in tests. */
   logger?: boolean;
+  /** Real-time limits (windows, buffers, intervals); production defaults otherwise. */
+  realtime?: Partial<RealtimeLimits>;
 }
 
 /** Request bodies beyond this are refused (uploads have their own limit). */
@@ -135,6 +141,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   });
 
   await app.register(async (api) => registerApiV4(api, services), { prefix: '/api/v4' });
+  const realtime = createRealtime(services, { versionId, ...(opts.realtime ? { limits: opts.realtime } : {}) });
+  app.server.on('upgrade', realtime.handleUpgrade);
+  app.addHook('preClose', async () => realtime.close());
+  await realtime.start();
 
   const timers = [
     setInterval(
@@ -150,8 +160,10 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     app,
     services,
     bus,
+    realtime,
     async shutdown() {
       for (const t of timers) clearInterval(t);
+      await realtime.close();
       await bus.close();
       await database.close();
     },

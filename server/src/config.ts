@@ -23,6 +23,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Reported in X-Version-Id and /config/client. */
   version: string;
+  /** A connected user shows as away after this long without activity (PARLEY_PRESENCE_AWAY_SECONDS). */
+  presenceAwayMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -131,5 +133,6 @@ export function loadConfig(env: Env = process.env): Config {
     admin,
     logLevel: rawLevel as Config['logLevel'],
     version: '10.0.0',
+    presenceAwayMs: readInt(env, 'PARLEY_PRESENCE_AWAY_SECONDS', 300, 1, 86_400) * 1000,
   };
 }

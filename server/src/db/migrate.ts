@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Kysely } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
+import * as m002status from './migrations/002_status.js';
 
 /** Numbered migrations, listed here so that they ship inside the build (no directory scanning). */
 const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_status': m002status,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -135,6 +135,14 @@ export interface PreferencesTable {
   value: string;
 }
 
+/** Presence (002_status): manual statuses survive reconnects and restarts. */
+export interface StatusesTable {
+  user_id: string;
+  status: string;
+  manual: number;
+  last_activity_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -146,4 +154,5 @@ export interface Database {
   posts: PostsTable;
   reactions: ReactionsTable;
   preferences: PreferencesTable;
+  statuses: StatusesTable;
 }

@@ -5,6 +5,7 @@ import { PreferenceService } from './preferences.js';
 import { TeamService } from './teams.js';
 import { ChannelService } from './channels.js';
 import { PostService } from './posts.js';
+import { PresenceService } from './presence.js';
 import { ReactionService } from './reactions.js';
 
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   teams: TeamService;
   channels: ChannelService;
   posts: PostService;
+  presence: PresenceService;
   reactions: ReactionService;
 }
 
@@ -28,6 +30,7 @@ export function createServices(deps: Deps): Services {
     teams: new TeamService(deps),
     channels: new ChannelService(deps),
     posts: new PostService(deps),
+    presence: new PresenceService(deps),
     reactions: new ReactionService(deps),
   };
 }

@@ -12,6 +12,7 @@ import { TeamStore } from './teams.js';
 import { ChannelStore } from './channels.js';
 import { PostStore } from './posts.js';
 import { PreferenceStore } from './preferences.js';
+import { RealtimeStore } from './realtime.js';
 import { ReactionStore } from './reactions.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -23,6 +24,7 @@ export class Store {
   readonly channels: ChannelStore;
   readonly posts: PostStore;
   readonly preferences: PreferenceStore;
+  readonly realtime: RealtimeStore;
   readonly reactions: ReactionStore;
 
   constructor(
@@ -35,6 +37,7 @@ export class Store {
     this.channels = new ChannelStore(db, dialect);
     this.posts = new PostStore(db, dialect);
     this.preferences = new PreferenceStore(db);
+    this.realtime = new RealtimeStore(db);
     this.reactions = new ReactionStore(db);
   }
 

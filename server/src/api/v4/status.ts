@@ -1,23 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/index.js';
-import { idArrayBody, idParam, requireActor } from './http.js';
+import { idArrayBody, idParam, objectBody, requireActor } from './http.js';
 
-// Statuses read as offline until presence (the real-time issue) replaces these routes.
+// Statuses are presence (services/presence.ts): `{user_id, status, manual, last_activity_at}`.
 export function registerStatusRoutes(api: FastifyInstance, services: Services): void {
+  const { presence } = services;
+
   api.post('/users/status/ids', async (req) => {
     requireActor(req);
-    return idArrayBody(req).map((user_id) => ({
-      user_id,
-      status: 'offline',
-      manual: false,
-      last_activity_at: 0,
-    }));
+    return presence.getStatuses(idArrayBody(req));
   });
 
   api.get('/users/:user_id/status', async (req) => {
     requireActor(req);
-    const id = idParam(req, 'user_id', true);
-    await services.users.getUser(id);
-    return { user_id: id, status: 'offline', manual: false, last_activity_at: 0 };
+    return presence.getStatus(idParam(req, 'user_id', true));
+  });
+
+  api.put('/users/:user_id/status', async (req) => {
+    const actor = requireActor(req);
+    return presence.setStatus(actor, idParam(req, 'user_id', true), objectBody(req));
   });
 }

@@ -1,0 +1,393 @@
+/**
+ * The WebSocket endpoint `/api/v4/websocket`, speaking Mattermost's protocol: authentication (session
+ * cookie or Authorization header on the upgrade, or the `authentication_challenge` action), `hello`,
+ * replies to client actions with `seq_reply`, and the actions themselves. Sockets are handed to the
+ * hub once authenticated; events reach them from there.
+ */
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
+import { AppError } from '../lib/errors.js';
+import { isId } from '../lib/ids.js';
+import type { Actor, Deps } from '../services/context.js';
+import type { Services } from '../services/index.js';
+import type { Connection, SocketLink } from './connection.js';
+import { broadcastOf, type ServerEvent } from './events.js';
+import { CloseCode, encodeReply, writeTextFrame, type ReplyError } from './frames.js';
+import type { Hub } from './hub.js';
+import type { RealtimeLimits } from './limits.js';
+import type { TypingNotifier } from './typing.js';
+
+const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
+const AUTH_RE = /^(bearer|token)\s+(\S+)$/i;
+const MAX_CHALLENGES = 3;
+const MAX_STATUS_IDS = 1000;
+/** What an action returns when it has written its reply itself (or must not reply). */
+const NO_REPLY = Symbol('no reply');
+
+interface Authenticated {
+  actor: Actor;
+}
+
+interface SocketState {
+  ws: WebSocket;
+  link: SocketLink;
+  actor: Actor | undefined;
+  conn: Connection | undefined;
+  resume: { connectionId: string; seq: number } | undefined;
+  authTimer: NodeJS.Timeout | undefined;
+  /** Client messages are handled one after another, in order. */
+  chain: Promise<void>;
+  windowStart: number;
+  windowCount: number;
+  challenges: number;
+}
+
+export interface GatewayOptions {
+  deps: Deps;
+  services: Services;
+  hub: Hub;
+  typing: TypingNotifier;
+  limits: RealtimeLimits;
+  /** `X-Version-Id`, which Mattermost also sends as hello's server_version. */
+  versionId: string;
+}
+
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<SocketState>();
+  private closing = false;
+
+  constructor(private readonly o: GatewayOptions) {
+    // closeTimeout (ws 8.19+, not yet in its typings): how long a closing socket may take to answer
+    // before it is destroyed; a slow consumer cut at the hard limit holds its buffer no longer.
+    const options: ServerOptions & { closeTimeout: number } = {
+      noServer: true,
+      perMessageDeflate: false,
+      clientTracking: false,
+      maxPayload: o.limits.maxMessageBytes,
+      closeTimeout: 5_000,
+    };
+    this.wss = new WebSocketServer(options);
+  }
+
+  /** The HTTP server's 'upgrade' listener. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((err: unknown) => {
+      this.o.deps.log.error({ err }, 'websocket upgrade failed');
+      refuse(socket, 503);
+    });
+  };
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!PATHS.has(url.pathname)) return refuse(socket, 404);
+    if (this.closing) return refuse(socket, 503);
+
+    let auth: Authenticated | undefined;
+    const cookieToken = readCookie(req.headers.cookie, 'MMAUTHTOKEN');
+    // A browser sends the cookie with any page's WebSocket: from another site it proves nothing.
+    const foreignCookie =
+      cookieToken !== undefined &&
+      isForeignOrigin(req.headers.origin, req.headers.host, this.o.deps.config.siteUrl);
+    if (cookieToken !== undefined && !foreignCookie) auth = await this.authenticate(cookieToken);
+    if (!auth) {
+      const m = AUTH_RE.exec((req.headers.authorization ?? '').trim());
+      if (m?.[2]) auth = await this.authenticate(m[2]);
+    }
+    if (!auth && foreignCookie) return refuse(socket, 403);
+
+    const resume = parseResume(url.searchParams);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, socket, auth, resume));
+  }
+
+  private async authenticate(token: string): Promise<Authenticated | undefined> {
+    const found = await this.o.services.auth.authenticate(token);
+    return found ? { actor: found.actor } : undefined;
+  }
+
+  private open(
+    ws: WebSocket,
+    raw: Duplex,
+    auth: Authenticated | undefined,
+    resume: SocketState['resume'],
+  ): void {
+    const link: SocketLink = {
+      sink: raw,
+      isOpen: () => ws.readyState === WebSocket.OPEN,
+      close: (code, reason) => {
+        if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
+      },
+      terminate: () => ws.terminate(),
+      ping: () => {
+        if (ws.readyState === WebSocket.OPEN) ws.ping();
+      },
+    };
+    const state: SocketState = {
+      ws,
+      link,
+      actor: undefined,
+      conn: undefined,
+      resume,
+      authTimer: undefined,
+      chain: Promise.resolve(),
+      windowStart: Date.now(),
+      windowCount: 0,
+      challenges: 0,
+    };
+    this.sockets.add(state);
+    ws.on('message', (data, isBinary) => this.onMessage(state, data, isBinary));
+    ws.on('pong', () => {
+      if (state.conn) state.conn.alive = true;
+    });
+    ws.on('error', () => {
+      // ws closes the socket after a protocol error; 'close' follows.
+    });
+    ws.on('close', () => {
+      this.sockets.delete(state);
+      clearTimeout(state.authTimer);
+      if (state.conn) this.o.hub.socketClosed(state.conn, link);
+    });
+    raw.on('drain', () => state.conn?.drained());
+
+    if (auth) this.authenticated(state, auth);
+    else {
+      state.authTimer = setTimeout(
+        () => link.close(CloseCode.policy, 'not authenticated'),
+        this.o.limits.authTimeoutMs,
+      );
+    }
+  }
+
+  private authenticated(state: SocketState, auth: Authenticated): void {
+    clearTimeout(state.authTimer);
+    state.authTimer = undefined;
+    if (!state.link.isOpen()) return;
+    state.actor = auth.actor;
+    state.conn = this.o.hub.attach(
+      state.link,
+      { userId: auth.actor.userId, sessionId: auth.actor.sessionId },
+      state.resume,
+      (connectionId) => this.hello(connectionId, auth.actor.userId),
+    );
+  }
+
+  private hello(connectionId: string, userId: string): ServerEvent {
+    return {
+      event: 'hello',
+      data: { server_version: this.o.versionId, connection_id: connectionId, server_hostname: os.hostname() },
+      broadcast: broadcastOf({ user_id: userId }),
+      audience: { kind: 'users', userIds: [userId] },
+    };
+  }
+
+  // ---- client messages ---------------------------------------------------------------------------
+
+  private onMessage(state: SocketState, data: RawData, isBinary: boolean): void {
+    const now = Date.now();
+    if (now - state.windowStart >= 10_000) {
+      state.windowStart = now;
+      state.windowCount = 0;
+    }
+    if (++state.windowCount > this.o.limits.maxMessagesPer10s) {
+      state.link.close(CloseCode.policy, 'too many messages');
+      return;
+    }
+    if (state.conn) state.conn.alive = true;
+    state.chain = state.chain
+      .then(() => this.handle(state, data, isBinary))
+      .catch((err: unknown) => this.o.deps.log.error({ err }, 'websocket message failed'));
+  }
+
+  private async handle(state: SocketState, data: RawData, isBinary: boolean): Promise<void> {
+    if (state.ws.readyState !== WebSocket.OPEN) return;
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      msg = JSON.parse(rawText(data));
+    } catch {
+      state.link.close(CloseCode.unsupported, 'messages must be JSON text');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      state.link.close(CloseCode.unsupported, 'messages must be JSON objects');
+      return;
+    }
+    const { action, seq: rawSeq, data: body } = msg as Record<string, unknown>;
+    const seq = typeof rawSeq === 'number' && Number.isSafeInteger(rawSeq) && rawSeq >= 0 ? rawSeq : 0;
+    try {
+      const result = await this.act(state, action, body, seq);
+      if (result !== NO_REPLY) this.send(state, encodeReply(seq, { data: result }));
+    } catch (err) {
+      const error: ReplyError =
+        err instanceof AppError
+          ? { id: err.id, message: err.message, status_code: err.status }
+          : {
+              id: 'api.context.internal.app_error',
+              message: 'An internal error occurred.',
+              status_code: 500,
+            };
+      if (!(err instanceof AppError)) this.o.deps.log.error({ err, action }, 'websocket action failed');
+      this.send(state, encodeReply(seq, { error }));
+    }
+  }
+
+  private async act(state: SocketState, action: unknown, data: unknown, seq: number): Promise<unknown> {
+    if (action === 'authentication_challenge') return this.challenge(state, data, seq);
+    const actor = state.actor;
+    if (!actor) {
+      throw new AppError(
+        401,
+        'api.web_socket_router.not_authenticated.app_error',
+        'The WebSocket is not authenticated.',
+      );
+    }
+    const { presence } = this.o.services;
+    switch (action) {
+      case 'ping':
+        return {
+          text: 'pong',
+          version: this.o.deps.config.version,
+          server_time: Date.now(),
+          node_id: this.o.hub.nodeId,
+        };
+      case 'user_typing':
+        await this.o.typing.userTyping(actor, data);
+        return undefined;
+      case 'get_statuses':
+        return presence.statusesAround(actor);
+      case 'get_statuses_by_ids': {
+        const ids = (data as { user_ids?: unknown } | null)?.user_ids;
+        if (!Array.isArray(ids) || ids.length > MAX_STATUS_IDS || !ids.every(isId)) {
+          throw new AppError(400, 'api.websocket_handler.invalid_param.app_error', 'Invalid user_ids.');
+        }
+        const out: Record<string, string> = {};
+        for (const s of await presence.getStatuses([...new Set(ids)])) out[s.user_id] = s.status;
+        return out;
+      }
+      case 'user_update_active_status': {
+        const active = (data as { user_is_active?: unknown } | null)?.user_is_active;
+        if (typeof active !== 'boolean') {
+          throw new AppError(400, 'api.websocket_handler.invalid_param.app_error', 'Invalid user_is_active.');
+        }
+        presence.activity(actor.userId, active);
+        return undefined;
+      }
+      case 'presence':
+      case 'posted_notify_ack':
+        // Accepted for compatibility; Parley does not use them yet.
+        return undefined;
+      default:
+        throw new AppError(400, 'api.web_socket_router.bad_action.app_error', 'Unknown action.');
+    }
+  }
+
+  private async challenge(state: SocketState, data: unknown, seq: number): Promise<unknown> {
+    if (state.actor) return undefined;
+    if (++state.challenges > MAX_CHALLENGES) {
+      state.link.close(CloseCode.policy, 'too many authentication attempts');
+      return NO_REPLY;
+    }
+    const token = (data as { token?: unknown } | null)?.token;
+    const auth = typeof token === 'string' ? await this.authenticate(token) : undefined;
+    if (!auth) {
+      throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or expired session.');
+    }
+    // The reply first, then hello (Mattermost's order).
+    this.send(state, encodeReply(seq, {}));
+    this.authenticated(state, auth);
+    return NO_REPLY;
+  }
+
+  private send(state: SocketState, text: string): void {
+    if (state.link.isOpen()) writeTextFrame(state.link.sink, text);
+  }
+
+  /** Stops accepting and closes every socket, waiting (briefly) for their closing handshakes. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const states = [...this.sockets];
+    const closed = states.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.ws.readyState === WebSocket.CLOSED) return resolve();
+          s.ws.once('close', () => resolve());
+        }),
+    );
+    for (const s of states) s.link.close(CloseCode.goingAway, 'server shutting down');
+    const timer = setTimeout(() => {
+      for (const s of states) s.ws.terminate();
+    }, 1_000);
+    await Promise.all(closed);
+    clearTimeout(timer);
+    this.wss.close();
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function refuse(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
+}
+
+function parseResume(q: URLSearchParams): SocketState['resume'] {
+  const connectionId = q.get('connection_id') ?? '';
+  const rawSeq = q.get('sequence_number') ?? '';
+  if (!isId(connectionId) || !/^\d{1,15}$/.test(rawSeq)) return undefined;
+  return { connectionId, seq: Number(rawSeq) };
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * True when the upgrade comes from a page of another site: its Origin's host is neither the Host the
+ * request was sent to nor the configured site URL's. No Origin (a non-browser client) is not foreign.
+ */
+export function isForeignOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  siteUrl: string,
+): boolean {
+  if (origin === undefined) return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    return true;
+  }
+  if (originHost === '') return true;
+  if (host && originHost === host.trim().toLowerCase()) return false;
+  if (siteUrl) {
+    try {
+      if (originHost === new URL(siteUrl).host.toLowerCase()) return false;
+    } catch {
+      // An invalid site URL never matches.
+    }
+  }
+  return true;
+}

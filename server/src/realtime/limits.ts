@@ -1,0 +1,50 @@
+/**
+ * The real-time layer's knobs, with production defaults. Tests shorten them through
+ * `Realtime.configure()`; the away time comes from the configuration (PARLEY_PRESENCE_AWAY_SECONDS).
+ */
+export interface RealtimeLimits {
+  /** An unauthenticated socket is closed after this long. */
+  authTimeoutMs: number;
+  /** A dropped connection may resume (same connection_id, missed events replayed) for this long. */
+  resumeWindowMs: number;
+  /** Events kept per connection for resume; older ones make the client refetch (new connection_id). */
+  replayEvents: number;
+  /** Above this many unsent bytes, typing and status events are dropped for that socket. */
+  softBufferBytes: number;
+  /** Above this many unsent bytes the socket is closed (4008) and the client resumes. */
+  hardBufferBytes: number;
+  /** Server pings; a socket that did not answer the previous one is dropped. */
+  pingIntervalMs: number;
+  /** Housekeeping: expired resumable connections, presence transitions, typing throttle entries. */
+  sweepIntervalMs: number;
+  /** How often each socket's session is checked against the database (a safety net for revocation). */
+  sessionCheckMs: number;
+  /** A user is shown away after this long without activity while connected. */
+  awayAfterMs: number;
+  /** A user is shown offline this long after their last socket closed (reconnects do not flicker). */
+  offlineGraceMs: number;
+  /** At most one `typing` per user and channel in this interval. */
+  typingThrottleMs: number;
+  /** Largest message a client may send. */
+  maxMessageBytes: number;
+  /** Messages a client may send per 10 seconds before its socket is closed. */
+  maxMessagesPer10s: number;
+}
+
+export function defaultLimits(awayAfterMs: number): RealtimeLimits {
+  return {
+    authTimeoutMs: 5_000,
+    resumeWindowMs: 5 * 60_000,
+    replayEvents: 1_000,
+    softBufferBytes: 512 * 1024,
+    hardBufferBytes: 4 * 1024 * 1024,
+    pingIntervalMs: 30_000,
+    sweepIntervalMs: 2_000,
+    sessionCheckMs: 60_000,
+    awayAfterMs,
+    offlineGraceMs: 10_000,
+    typingThrottleMs: 1_000,
+    maxMessageBytes: 64 * 1024,
+    maxMessagesPer10s: 300,
+  };
+}
