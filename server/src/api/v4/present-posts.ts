@@ -43,7 +43,7 @@ export function presentPost({ post: p, reactions }: PostWithReactions): Post {
     last_reply_at: p.last_reply_at,
     participants: null,
     file_ids: [],
-    has_reactions: reactions.length > 0,
+    has_reactions: !deleted && reactions.length > 0,
     metadata: {
       embeds: [],
       emojis: [],
