@@ -327,7 +327,12 @@ export class FileService {
     const { store } = this.deps;
     const post = await store.posts.findById(postId);
     if (!post || post.delete_at !== 0) throw notFound('post');
-    await accessChannel(store, actor, post.channel_id);
+    try {
+      await accessChannel(store, actor, post.channel_id);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) throw notFound('post');
+      throw err;
+    }
     return store.files.listForPosts([postId]);
   }
 

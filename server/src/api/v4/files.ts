@@ -8,6 +8,8 @@ import type { Services } from '../../services/index.js';
 import { RangeNotSatisfiableError, type FileDownload } from '../../services/files.js';
 import type { Variant } from '../../files/storage.js';
 import { contentDisposition } from '../../files/names.js';
+import { notFound } from '../../lib/errors.js';
+import { isId } from '../../lib/ids.js';
 import { idParam, idQuery, requireActor } from './http.js';
 import { presentFileInfo } from './present-files.js';
 
@@ -17,6 +19,13 @@ function protect(reply: FastifyReply): void {
   reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
   reply.header('X-Frame-Options', 'DENY');
   reply.header('Cross-Origin-Resource-Policy', 'same-site');
+}
+
+/** A malformed file id (`..%2f`, double encoding …) answers like an unknown one: 404. */
+function fileIdParam(req: FastifyRequest): string {
+  const v = (req.params as Record<string, unknown>).file_id;
+  if (!isId(v)) throw notFound('file_info');
+  return v;
 }
 
 function wantsDownload(req: FastifyRequest): boolean {
@@ -55,7 +64,7 @@ function send(req: FastifyRequest, reply: FastifyReply, d: FileDownload, variant
 function download(services: Services, variant: Variant) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const actor = requireActor(req);
-    const fileId = idParam(req, 'file_id');
+    const fileId = fileIdParam(req);
     const range = variant === 'original' ? req.headers.range : undefined;
     try {
       const d = await services.files.download(actor, fileId, variant, range);
@@ -100,7 +109,7 @@ export function registerFileRoutes(api: FastifyInstance, services: Services): vo
   api.get('/files/:file_id/preview', download(services, 'preview'));
 
   api.get('/files/:file_id/info', async (req) => {
-    const file = await services.files.getInfo(requireActor(req), idParam(req, 'file_id'));
+    const file = await services.files.getInfo(requireActor(req), fileIdParam(req));
     return presentFileInfo(file);
   });
 
