@@ -153,6 +153,9 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       },
       60 * 60 * 1000,
     ),
+    setInterval(() => {
+      services.files.sweep().catch((err: unknown) => app.log.warn({ err }, 'file sweep failed'));
+    }, 60 * 60 * 1000),
   ];
   for (const t of timers) t.unref();
 

@@ -25,7 +25,24 @@ export interface Config {
   version: string;
   /** A connected user shows as away after this long without activity (PARLEY_PRESENCE_AWAY_SECONDS). */
   presenceAwayMs: number;
+  /** Largest accepted upload in bytes (PARLEY_MAX_FILE_SIZE). */
+  maxFileSize: number;
+  /** Where uploads live: `<dataDir>/files` (default) or an S3-compatible bucket. */
+  fileStorage: FileStorageConfig;
 }
+
+export type FileStorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      /** undefined: the provider's default endpoint for the region. */
+      endpoint: string | undefined;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    };
 
 export class ConfigError extends Error {}
 
@@ -134,5 +151,39 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: rawLevel as Config['logLevel'],
     version: '10.0.0',
     presenceAwayMs: readInt(env, 'PARLEY_PRESENCE_AWAY_SECONDS', 300, 1, 86_400) * 1000,
+    maxFileSize: readInt(env, 'PARLEY_MAX_FILE_SIZE', 100 * 1024 * 1024, 1, 2 ** 40),
+    fileStorage: readFileStorage(env),
+  };
+}
+
+function readFileStorage(env: Env): FileStorageConfig {
+  const kind = (env.PARLEY_FILE_STORAGE ?? '').trim() || 'local';
+  if (kind === 'local') return { kind };
+  if (kind !== 's3') throw new ConfigError(`PARLEY_FILE_STORAGE must be local or s3, got "${kind}"`);
+  const need = (name: string): string => {
+    const v = (env[name] ?? '').trim();
+    if (v === '') throw new ConfigError(`${name} must be set when PARLEY_FILE_STORAGE=s3`);
+    return v;
+  };
+  const rawEndpoint = (env.PARLEY_S3_ENDPOINT ?? '').trim();
+  if (rawEndpoint !== '') {
+    let u: URL;
+    try {
+      u = new URL(rawEndpoint);
+    } catch {
+      throw new ConfigError(`PARLEY_S3_ENDPOINT is not a valid URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new ConfigError(`PARLEY_S3_ENDPOINT must be an http:// or https:// URL`);
+    }
+  }
+  return {
+    kind,
+    endpoint: rawEndpoint || undefined,
+    bucket: need('PARLEY_S3_BUCKET'),
+    region: (env.PARLEY_S3_REGION ?? '').trim() || 'us-east-1',
+    accessKeyId: need('PARLEY_S3_ACCESS_KEY_ID'),
+    secretAccessKey: need('PARLEY_S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: readBool(env, 'PARLEY_S3_FORCE_PATH_STYLE', false),
   };
 }

@@ -143,6 +143,25 @@ export interface StatusesTable {
   last_activity_at: number;
 }
 
+export interface FilesTable {
+  id: string;
+  creator_id: string;
+  channel_id: string;
+  post_id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  name: string;
+  extension: string;
+  size: number;
+  mime_type: string;
+  width: number;
+  height: number;
+  has_preview_image: number;
+  preview_type: string;
+  mini_preview: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -155,4 +174,5 @@ export interface Database {
   reactions: ReactionsTable;
   preferences: PreferencesTable;
   statuses: StatusesTable;
+  files: FilesTable;
 }

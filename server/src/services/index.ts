@@ -7,6 +7,7 @@ import { ChannelService } from './channels.js';
 import { PostService } from './posts.js';
 import { PresenceService } from './presence.js';
 import { ReactionService } from './reactions.js';
+import { FileService } from './files.js';
 
 export interface Services {
   deps: Deps;
@@ -18,6 +19,7 @@ export interface Services {
   posts: PostService;
   presence: PresenceService;
   reactions: ReactionService;
+  files: FileService;
 }
 
 export function createServices(deps: Deps): Services {
@@ -32,5 +34,6 @@ export function createServices(deps: Deps): Services {
     posts: new PostService(deps),
     presence: new PresenceService(deps),
     reactions: new ReactionService(deps),
+    files: new FileService(deps),
   };
 }

@@ -14,6 +14,7 @@ import { PostStore } from './posts.js';
 import { PreferenceStore } from './preferences.js';
 import { RealtimeStore } from './realtime.js';
 import { ReactionStore } from './reactions.js';
+import { FileStore } from './files.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -26,6 +27,7 @@ export class Store {
   readonly preferences: PreferenceStore;
   readonly realtime: RealtimeStore;
   readonly reactions: ReactionStore;
+  readonly files: FileStore;
 
   constructor(
     private readonly db: Executor,
@@ -39,6 +41,7 @@ export class Store {
     this.preferences = new PreferenceStore(db);
     this.realtime = new RealtimeStore(db);
     this.reactions = new ReactionStore(db);
+    this.files = new FileStore(db);
   }
 
   /** Runs fn in one transaction; nested calls join the outer transaction. */

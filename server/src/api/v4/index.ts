@@ -7,6 +7,7 @@ import { registerTeamRoutes } from './teams.js';
 import { registerChannelRoutes } from './channels.js';
 import { registerPostRoutes } from './posts.js';
 import { registerStatusRoutes } from './status.js';
+import { registerFileRoutes } from './files.js';
 
 export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(api, services);
@@ -16,4 +17,5 @@ export async function registerApiV4(api: FastifyInstance, services: Services): P
   registerChannelRoutes(api, services);
   registerPostRoutes(api, services);
   registerStatusRoutes(api, services);
+  registerFileRoutes(api, services);
 }
