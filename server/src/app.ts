@@ -141,7 +141,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   });
 
   await app.register(async (api) => registerApiV4(api, services), { prefix: '/api/v4' });
-  const realtime = createRealtime(services, { versionId, ...(opts.realtime ? { limits: opts.realtime } : {}) });
+  const realtime = createRealtime(services, { versionId, limits: opts.realtime });
   app.server.on('upgrade', realtime.handleUpgrade);
   app.addHook('preClose', async () => realtime.close());
   await realtime.start();

@@ -5,6 +5,7 @@
  * once a marker published after X has arrived, X would have arrived before it.
  */
 import { WebSocketClient } from '@mattermost/client';
+import { vi } from 'vitest';
 import WebSocket from 'ws';
 import { newId } from '../../src/lib/ids.js';
 import type { TestServer } from './server.js';
@@ -41,6 +42,11 @@ export function installWebSocketGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   g.WebSocket = WebSocket;
   if (typeof g.CloseEvent !== 'function') g.CloseEvent = NodeCloseEvent;
+}
+
+/** The official client logs every connect and close to the console; tests do not need to see it. */
+export function silenceClientLogs(): void {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
 }
 
 export function wsUrl(server: TestServer): string {
