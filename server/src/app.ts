@@ -19,6 +19,7 @@ import type { Deps } from './services/context.js';
 import { registerApiV4 } from './api/v4/index.js';
 import { createRealtime, type Realtime } from './realtime/index.js';
 import type { RealtimeLimits } from './realtime/limits.js';
+import { webClient } from './web.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -39,6 +40,8 @@ export interface BuildOptions {
   logger?: boolean;
   /** Real-time limits (windows, buffers, intervals); production defaults otherwise. */
   realtime?: Partial<RealtimeLimits>;
+  /** The built web client served at `/` (default: web/dist). */
+  webRoot?: string;
 }
 
 /** Request bodies beyond this are refused (uploads have their own limit). */
@@ -145,6 +148,7 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   app.server.on('upgrade', realtime.handleUpgrade);
   app.addHook('preClose', async () => realtime.close());
   await realtime.start();
+  await app.register(webClient, opts.webRoot ? { root: opts.webRoot } : {});
 
   const timers = [
     setInterval(

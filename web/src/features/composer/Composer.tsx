@@ -1,0 +1,251 @@
+/**
+ * The message box. Enter sends, Shift+Enter breaks the line, Up on an empty box edits the user's last
+ * post. `@`, `~` and `:` open suggestions (people, channels, emoji) navigable with the arrow keys and
+ * taken with Enter or Tab. The text is kept as a draft per channel (or thread) until sent.
+ */
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useAppState } from '../../state/store';
+import { setDraft } from '../../state/actions';
+import { EMOJI, searchEmoji } from '../../lib/emoji';
+
+export interface Suggestion {
+  /** What replaces the typed term, without the trigger character. */
+  value: string;
+  label: string;
+  detail?: string;
+  icon?: string;
+}
+
+export interface SuggestionProviders {
+  users: (term: string) => Promise<Suggestion[]>;
+  channels: (term: string) => Promise<Suggestion[]>;
+}
+
+export interface ComposerProps {
+  draftKey: string;
+  placeholder: string;
+  onSend: (message: string) => void;
+  onTyping?: () => void;
+  /** Up-arrow on an empty box: answers whether a post was put in edit mode. */
+  onEditLast?: () => boolean;
+  providers: SuggestionProviders;
+  maxLength?: number;
+  id?: string;
+}
+
+const TRIGGER = /(^|[\s(])([@~:])([\p{L}\p{N}._+-]*)$/u;
+const TYPING_EVERY_MS = 2000;
+
+interface Active {
+  trigger: '@' | '~' | ':';
+  term: string;
+  start: number;
+}
+
+function findTrigger(text: string, caret: number): Active | undefined {
+  const m = TRIGGER.exec(text.slice(0, caret));
+  if (!m) return undefined;
+  const trigger = m[2] as Active['trigger'];
+  const term = m[3] ?? '';
+  if (trigger === ':' && term.length < 2) return undefined;
+  return { trigger, term, start: caret - term.length - 1 };
+}
+
+export function Composer({
+  draftKey,
+  placeholder,
+  onSend,
+  onTyping,
+  onEditLast,
+  providers,
+  maxLength = 16383,
+  id,
+}: ComposerProps) {
+  const draft = useAppState((s) => s.drafts[draftKey]) ?? '';
+  const [text, setText] = useState(draft);
+  const [active, setActive] = useState<Active | undefined>();
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [selected, setSelected] = useState(0);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
+  const listId = useId();
+
+  // A new channel (or thread) brings its own draft.
+  useEffect(() => {
+    setText(draft);
+    setActive(undefined);
+    // Only when the key changes: the draft follows the text while typing.
+  }, [draftKey]);
+
+  useEffect(() => {
+    if (!active) {
+      setSuggestions([]);
+      return;
+    }
+    let cancelled = false;
+    const take = (list: Suggestion[]) => {
+      if (cancelled) return;
+      setSuggestions(list.slice(0, 8));
+      setSelected(0);
+    };
+    if (active.trigger === ':') {
+      take(
+        searchEmoji(active.term, 8).map((name) => ({
+          value: `${name}:`,
+          label: `:${name}:`,
+          icon: EMOJI[name],
+        })),
+      );
+    } else {
+      const provider = active.trigger === '@' ? providers.users : providers.channels;
+      provider(active.term).then(take, () => take([]));
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [active, providers]);
+
+  const update = (value: string, caret: number) => {
+    setText(value);
+    setDraft(draftKey, value);
+    setActive(findTrigger(value, caret));
+    const now = Date.now();
+    if (value && onTyping && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      onTyping();
+    }
+  };
+
+  const accept = (s: Suggestion) => {
+    if (!active) return;
+    const el = ref.current;
+    const caret = el?.selectionStart ?? text.length;
+    const insert = `${active.trigger}${s.value} `;
+    const next = text.slice(0, active.start) + insert + text.slice(caret);
+    setText(next);
+    setDraft(draftKey, next);
+    setActive(undefined);
+    const pos = active.start + insert.length;
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(pos, pos);
+    });
+  };
+
+  const send = () => {
+    const message = text.trim();
+    if (!message || message.length > maxLength) return;
+    onSend(message);
+    setText('');
+    setDraft(draftKey, '');
+    setActive(undefined);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.nativeEvent.isComposing) return;
+    const open = active && suggestions.length > 0;
+    if (open) {
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        setSelected((i) => (i + 1) % suggestions.length);
+        return;
+      }
+      if (e.key === 'ArrowUp') {
+        e.preventDefault();
+        setSelected((i) => (i - 1 + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        const s = suggestions[selected];
+        if (s) accept(s);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setActive(undefined);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      send();
+      return;
+    }
+    if (e.key === 'ArrowUp' && text === '' && onEditLast) {
+      if (onEditLast()) e.preventDefault();
+    }
+  };
+
+  const over = text.length > maxLength;
+  const listOpen = !!active && suggestions.length > 0;
+  const optionId = (i: number) => `${listId}-opt-${i}`;
+
+  const rows = useMemo(() => Math.min(8, Math.max(1, text.split('\n').length)), [text]);
+
+  return (
+    <div className="composer">
+      {listOpen && (
+        <ul className="suggestions" role="listbox" id={listId} aria-label="Suggestions">
+          {suggestions.map((s, i) => (
+            <li
+              key={s.value}
+              id={optionId(i)}
+              role="option"
+              aria-selected={i === selected}
+              className={
+                i === selected ? 'suggestions__item suggestions__item--selected' : 'suggestions__item'
+              }
+              onMouseDown={(e) => {
+                e.preventDefault();
+                accept(s);
+              }}
+            >
+              {s.icon && <span className="suggestions__icon">{s.icon}</span>}
+              <span className="suggestions__label">{s.label}</span>
+              {s.detail && <span className="suggestions__detail">{s.detail}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="composer__box">
+        <textarea
+          ref={ref}
+          id={id}
+          className="composer__input"
+          aria-label={placeholder}
+          placeholder={placeholder}
+          value={text}
+          rows={rows}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={listOpen}
+          aria-controls={listOpen ? listId : undefined}
+          aria-activedescendant={listOpen ? optionId(selected) : undefined}
+          aria-invalid={over || undefined}
+          onChange={(e) => update(e.target.value, e.target.selectionStart)}
+          onKeyDown={onKeyDown}
+          onBlur={() => setTimeout(() => setActive(undefined), 150)}
+        />
+        <button
+          type="button"
+          className="composer__send button button--primary"
+          aria-label="Send"
+          disabled={!text.trim() || over}
+          onClick={send}
+        >
+          ➤
+        </button>
+      </div>
+      {over && (
+        <p className="form__error" role="alert">
+          This message is {text.length - maxLength} characters too long.
+        </p>
+      )}
+      <p className="composer__hint" aria-hidden="true">
+        <b>Enter</b> to send · <b>Shift+Enter</b> for a new line
+      </p>
+    </div>
+  );
+}
