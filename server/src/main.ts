@@ -7,6 +7,9 @@ import { openDatabase, type DatabaseHandle } from './db/connection.js';
 import { buildApp, type BuiltApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
 
+/** Requests in flight get this long to finish after SIGTERM/SIGINT before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
 function exitWithConfigError(err: ConfigError): never {
   process.stderr.write(`parley: configuration error: ${err.message}\n`);
   process.exit(1);
@@ -32,7 +35,17 @@ async function main(): Promise<void> {
       // app.close() stops accepting, answers new requests on open connections with 503, and waits for the
       // requests in flight; only then is the database closed (SQLite checkpoints its WAL on close).
       if (built) {
+        const server = built.app.server;
+        // server.close() drops the connections idle at that moment; a keep-alive connection whose request
+        // was in flight would stay open until its keep-alive timeout. Drop each one as soon as it idles,
+        // and everything after a grace period.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        idle.unref();
+        deadline.unref();
         await built.app.close();
+        clearInterval(idle);
+        clearTimeout(deadline);
         await built.shutdown();
       } else {
         await database?.close();
