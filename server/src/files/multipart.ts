@@ -96,7 +96,8 @@ export async function receiveMultipart(
       failed = true;
       body.unpipe(bb);
       body.off('data', count);
-      for (const s of open) s.resume();
+      // A file part in progress would wait for bytes that will never come: end it with the error.
+      for (const s of open) s.destroy(err instanceof Error ? err : new Error(String(err)));
       // Wait for writes in flight to stop, then remove everything spooled.
       queue
         .catch(() => {})
@@ -147,6 +148,9 @@ export async function receiveMultipart(
 
     bb.on('file', (_field, stream, filename) => {
       open.add(stream);
+      // Errors reach spool() once the part's turn comes; a part still queued when the upload fails
+      // is destroyed unread, and that must not become an unhandled error.
+      stream.on('error', () => {});
       enqueue(async () => {
         const tmpPath = path.join(opts.tmpDir, newId());
         tmpPaths.push(tmpPath);

@@ -3,6 +3,7 @@
  * file infos. Every byte served carries `X-Content-Type-Options: nosniff` and a sandboxing CSP; only
  * types the browser plays are inline, everything else is an attachment with a safe name.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
 import { RangeNotSatisfiableError, type FileDownload } from '../../services/files.js';
@@ -12,6 +13,32 @@ import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/ids.js';
 import { idParam, idQuery, requireActor } from './http.js';
 import { presentFileInfo } from './present-files.js';
+
+/** How much of a refused upload is read and discarded, at most, before the connection is cut. */
+const LINGER_BYTES = 8 * 1024 * 1024;
+const LINGER_MS = 5000;
+
+/**
+ * The answer to a refused upload goes out at once, but a client still sending its body reads it only
+ * if the connection is not reset under it: read and discard the rest for a bounded amount and time
+ * (a "lingering close"), then cut the connection if the client is still going.
+ */
+function drainThenClose(raw: IncomingMessage): void {
+  let seen = 0;
+  const cut = () => {
+    clearTimeout(timer);
+    raw.socket.destroy();
+  };
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  raw.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > LINGER_BYTES) cut();
+  });
+  raw.on('end', () => clearTimeout(timer));
+  raw.on('close', () => clearTimeout(timer));
+  raw.resume();
+}
 
 /** Headers every file response carries, whatever it holds. */
 function protect(reply: FastifyReply): void {
@@ -97,8 +124,7 @@ export function registerFileRoutes(api: FastifyInstance, services: Services): vo
           .status(201)
           .send({ file_infos: result.files.map(presentFileInfo), client_ids: result.clientIds });
       } catch (err) {
-        // The rest of the body is not wanted: close the connection instead of reading it all.
-        if (!req.raw.complete) reply.header('Connection', 'close');
+        if (!req.raw.complete) drainThenClose(req.raw);
         throw err;
       }
     });
