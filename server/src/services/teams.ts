@@ -277,6 +277,28 @@ export class TeamService {
     return this.join(access.team, userId);
   }
 
+  /** Adds several people at once (all or none), for members who may add people. */
+  async addMembers(actor: Actor, teamId: string, userIds: readonly string[]): Promise<TeamMemberRow[]> {
+    const access = await accessTeam(this.deps.store, actor, teamId);
+    if (access.team.delete_at !== 0) throw archivedTeam();
+    requireTeamPermission(actor, access, P.addUserToTeam);
+    const users = await this.deps.store.users.findByIds(userIds);
+    if (users.length !== userIds.length || users.some((u) => u.delete_at !== 0)) throw notFound('user');
+    const now = this.deps.now();
+    const add = () =>
+      inTransaction(this.deps, async (tx, events) => {
+        for (const id of userIds) await addTeamMemberTx(tx, access.team, id, now, events);
+        return tx.teams.membersByIds(teamId, userIds);
+      });
+    try {
+      return await add();
+    } catch (err) {
+      // A concurrent join of one of them won; the rest still need adding.
+      if (isUniqueViolation(err)) return add();
+      throw err;
+    }
+  }
+
   /** Joins the actor to the team whose invite id they hold. */
   async joinByInviteId(actor: Actor, inviteId: string): Promise<TeamMemberRow> {
     const team = await this.deps.store.teams.findByInviteId(inviteId);

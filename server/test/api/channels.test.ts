@@ -254,7 +254,7 @@ describe('creating channels', () => {
     const e = await expectError(() => bob.client.createGroupChannel([alice.user.id]));
     expect(e.status_code).toBe(400);
     expect(e.server_error_id).toBe('api.channel.create_group.bad_size.app_error');
-    const many = [];
+    const many: string[] = [];
     for (let i = 0; i < 8; i++) many.push(`${'q'.repeat(25)}${'abcdefgh'[i]}`);
     const big = await expectError(() => bob.client.createGroupChannel(many));
     expect(big.status_code).toBe(400);
@@ -328,7 +328,7 @@ describe('reading channels', () => {
   });
 
   it('searches all teams for admins; others only in their own teams with system_console=false', async () => {
-    const all = await admin.client.searchAllChannels('private');
+    const all = await admin.client.searchAllChannels('private', {});
     expect((all as Channel[]).map((c) => c.id)).toContain(f.privateChannel.id);
     const paged = (await admin.client.searchAllChannels('private', { page: 0, per_page: 1 })) as unknown as {
       channels: Channel[];
@@ -336,12 +336,36 @@ describe('reading channels', () => {
     };
     expect(paged.channels).toHaveLength(1);
     expect(paged.total_count).toBeGreaterThanOrEqual(1);
-    const e = await expectError(() => mallory.client.searchAllChannels('private'));
+    const e = await expectError(() => mallory.client.searchAllChannels('private', {}));
     expect(e.status_code).toBe(403);
     const mine = (await mallory.client.searchAllChannels('private', { nonAdminSearch: true })) as Channel[];
     expect(mine.map((c) => c.id)).not.toContain(f.privateChannel.id);
     const bobs = (await bob.client.searchAllChannels('private', { nonAdminSearch: true })) as Channel[];
     expect(bobs.map((c) => c.id)).toContain(f.privateChannel.id);
+  });
+
+  it('lists every channel to admins only', async () => {
+    const all = (await admin.client.getAllChannels(
+      0,
+      200,
+      '',
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    )) as unknown as { id: string; team_name: string }[];
+    const mine = all.find((c) => c.id === f.privateChannel.id);
+    expect(mine?.team_name).toBe(f.team.name);
+    expect(all.map((c) => c.id)).not.toContain(f.direct.id);
+    expect(
+      (
+        await expectError(() =>
+          alice.client.getAllChannels(0, 200, '', false, false, false, false, false, false),
+        )
+      ).status_code,
+    ).toBe(403);
   });
 
   it('reports channel stats and member timezones', async () => {

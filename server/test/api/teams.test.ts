@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '@mattermost/types/teams';
 import type { Post } from '@mattermost/types/posts';
+import { ChannelStore } from '../../src/store/channels.js';
+import { TeamStore } from '../../src/store/teams.js';
 import { expectError, getTestServer, type Persona, type TestServer } from '../helpers/server.js';
 import {
   UNKNOWN_ID,
@@ -34,6 +36,8 @@ afterAll(async () => {
 
 const newTeam = (p: Persona, name: string, type: 'O' | 'I' = 'O') =>
   p.client.createTeam({ name, display_name: name.toUpperCase(), type } as Team);
+
+const listTeams = async (p: Persona, perPage: number) => (await p.client.getTeams(0, perPage)) as Team[];
 
 /** The status and error id of a failed call: what an outsider learns. */
 async function refusal(fn: () => Promise<unknown>) {
@@ -105,14 +109,14 @@ describe('creating teams', () => {
       ['array body', [{ name: 'fine-name', display_name: 'X' }]],
       ['string body', '"fine-name"'],
     ];
-    const before = await admin.client.getTeams(0, 200);
+    const before = await listTeams(admin, 200);
     for (const [label, body] of cases) {
       const r = await rawApi(server, alice, 'POST', '/teams', body);
       expect(r.status, label).toBe(400);
       expect(r.body.id, label).toEqual(expect.any(String));
       expect(r.body.status_code, label).toBe(400);
     }
-    expect(await admin.client.getTeams(0, 200)).toEqual(before);
+    expect(await listTeams(admin, 200)).toEqual(before);
   });
 
   it('refuses malformed JSON with 400', async () => {
@@ -129,9 +133,9 @@ describe('reading teams', () => {
   });
 
   it('lists every team to the admin and only open teams to others, with a total on request', async () => {
-    const adminList = await admin.client.getTeams(0, 200);
+    const adminList = await listTeams(admin, 200);
     expect(adminList.map((t) => t.id)).toEqual(expect.arrayContaining([f.team.id, open.id]));
-    const malloryList = await mallory.client.getTeams(0, 200);
+    const malloryList = await listTeams(mallory, 200);
     expect(malloryList.map((t) => t.id)).toContain(open.id);
     expect(malloryList.map((t) => t.id)).not.toContain(f.team.id);
     expect(malloryList.every((t) => t.allow_open_invite)).toBe(true);
@@ -147,7 +151,7 @@ describe('reading teams', () => {
     const seen = await mallory.client.getTeam(open.id);
     expect(seen.invite_id).toBe('');
     expect(seen.email).toBe('');
-    expect((await mallory.client.getTeams(0, 200)).find((t) => t.id === open.id)!.invite_id).toBe('');
+    expect((await listTeams(mallory, 200)).find((t) => t.id === open.id)!.invite_id).toBe('');
     expect((await carol.client.getTeam(open.id)).invite_id).toMatch(/^[a-z0-9]{26}$/);
   });
 
@@ -273,7 +277,7 @@ describe('changing teams', () => {
     expect(audienceOf(ev[0]!)).toEqual(['team', t.id]);
     const archived = await bob.client.getTeam(t.id);
     expect(archived.delete_at).toBeGreaterThan(0);
-    expect((await admin.client.getTeams(0, 200)).map((x) => x.id)).not.toContain(t.id);
+    expect((await listTeams(admin, 200)).map((x) => x.id)).not.toContain(t.id);
     const join = await expectError(() => alice.client.addToTeam(t.id, carol.user.id));
     expect(join.status_code).toBe(400);
     expect(await expectError(() => carol.client.joinTeam(t.invite_id))).toMatchObject({ status_code: 400 });
@@ -316,6 +320,19 @@ describe('team members', () => {
     expect((await alice.client.getTeamMembers(t.id)).map((x) => x.user_id).sort()).toEqual(
       [alice.user.id, bob.user.id, carol.user.id].sort(),
     );
+  });
+
+  it('adds several people at once, all or none', async () => {
+    const t = await newTeam(alice, 'batch-add', 'I');
+    const none = await expectError(() => alice.client.addUsersToTeam(t.id, [bob.user.id, UNKNOWN_ID]));
+    expect(none.status_code).toBe(404);
+    expect((await alice.client.getTeamMembers(t.id)).map((m) => m.user_id)).toEqual([alice.user.id]);
+    const added = await alice.client.addUsersToTeam(t.id, [bob.user.id, carol.user.id]);
+    expect(added.map((m) => m.user_id).sort()).toEqual([bob.user.id, carol.user.id].sort());
+    const bad = await rawApi(server, alice, 'POST', `/teams/${t.id}/members/batch`, [{ user_id: 'x' }]);
+    expect(bad.status).toBe(400);
+    const outsider = await expectError(() => mallory.client.addUsersToTeam(t.id, [mallory.user.id]));
+    expect(outsider.status_code).toBe(404);
   });
 
   it('refuses a missing or unknown invite id', async () => {
@@ -412,5 +429,64 @@ describe('my teams', () => {
     );
     const foreign = await rawApi(server, mallory, 'GET', `/users/${bob.user.id}/teams/unread`);
     expect(foreign.status).toBe(403);
+  });
+});
+
+describe('writes that span rows', () => {
+  async function orphanChannels(): Promise<number> {
+    const db = server.db.handle.db;
+    const rows = await db
+      .selectFrom('channels')
+      .select('channels.id')
+      .where('channels.team_id', '!=', '')
+      .where((eb) =>
+        eb.not(
+          eb.exists(eb.selectFrom('teams').select('teams.id').whereRef('teams.id', '=', 'channels.team_id')),
+        ),
+      )
+      .execute();
+    return rows.length;
+  }
+
+  it('leaves nothing behind when creating a team fails half-way', async () => {
+    const original = ChannelStore.prototype.insert;
+    ChannelStore.prototype.insert = async function (this: ChannelStore, row) {
+      if (row.name === 'off-topic') throw new Error('injected failure');
+      return original.call(this, row);
+    };
+    try {
+      const r = await rawApi(server, bob, 'POST', '/teams', {
+        name: 'half-made',
+        display_name: 'H',
+        type: 'O',
+      });
+      expect(r.status).toBe(500);
+    } finally {
+      ChannelStore.prototype.insert = original;
+    }
+    expect(await bob.client.checkIfTeamExists('half-made')).toEqual({ exists: false });
+    expect(await orphanChannels()).toBe(0);
+    expect((await bob.client.getMyTeamMembers()).length).toBe((await bob.client.getMyTeams()).length);
+    const t = await newTeam(bob, 'half-made');
+    expect(t.name).toBe('half-made');
+  });
+
+  it('keeps every membership when leaving a team fails half-way', async () => {
+    const g = await createFixture(server);
+    const channelsBefore = (await g.bob.client.getMyChannels(g.team.id)).map((c) => c.id).sort();
+    const original = TeamStore.prototype.deleteMember;
+    TeamStore.prototype.deleteMember = async () => {
+      throw new Error('injected failure');
+    };
+    log.clear();
+    try {
+      const r = await rawApi(server, g.bob, 'DELETE', `/teams/${g.team.id}/members/${g.bob.user.id}`);
+      expect(r.status).toBe(500);
+    } finally {
+      TeamStore.prototype.deleteMember = original;
+    }
+    expect(log.all).toEqual([]);
+    expect((await g.bob.client.getMyChannels(g.team.id)).map((c) => c.id).sort()).toEqual(channelsBefore);
+    expect((await g.bob.client.getTeamMember(g.team.id, g.bob.user.id)).user_id).toBe(g.bob.user.id);
   });
 });

@@ -184,6 +184,23 @@ export function registerChannelRoutes(api: FastifyInstance, services: Services):
     return paged ? { channels: list, total_count: found.total } : list;
   });
 
+  // Every channel of every team: the system console's list (admins only).
+  api.get('/channels', async (req) => {
+    const { page, perPage } = paging(req);
+    const includeTotal = boolQuery(req, 'include_total_count');
+    const found = await channels.searchAll(requireActor(req), {
+      term: '',
+      systemConsole: true,
+      includeDeleted: boolQuery(req, 'include_deleted'),
+      publicOnly: false,
+      privateOnly: false,
+      page,
+      perPage,
+    });
+    const list = found.channels.map(presentChannelWithTeam);
+    return includeTotal ? { channels: list, total_count: found.total } : list;
+  });
+
   api.get('/channels/:channel_id/stats', async (req) => {
     boolQuery(req, 'exclude_files_count');
     return presentChannelStats(await channels.stats(requireActor(req), idParam(req, 'channel_id')));

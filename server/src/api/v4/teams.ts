@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/index.js';
 import { badRequest } from '../../lib/errors.js';
+import { isId } from '../../lib/ids.js';
 import {
   OK,
+  arrayBody,
   boolQuery,
   idArrayBody,
   idParam,
@@ -15,6 +17,8 @@ import {
 } from './http.js';
 import { presentTeam, presentTeamMember, presentTeamStats, presentTeamUnread } from './present-teams.js';
 import type { TeamView } from '../../services/teams.js';
+
+const invalidBody = (message: string) => badRequest('api.context.invalid_body_param.app_error', message);
 
 const present = (v: TeamView) => presentTeam(v.team, v.sensitive);
 
@@ -99,18 +103,33 @@ export function registerTeamRoutes(api: FastifyInstance, services: Services): vo
   api.post('/teams/:team_id/members', async (req, reply) => {
     const teamId = idParam(req, 'team_id');
     const body = objectBody(req);
-    if (typeof body.user_id !== 'string' || !/^[a-z0-9]{26}$/.test(body.user_id)) {
-      throw badRequest('api.context.invalid_body_param.app_error', 'user_id must be an id.');
-    }
+    if (!isId(body.user_id)) throw invalidBody('user_id must be an id.');
     if (body.team_id !== undefined && body.team_id !== teamId) {
-      throw badRequest(
-        'api.context.invalid_body_param.app_error',
-        'The team id in the body must match the URL.',
-      );
+      throw invalidBody('The team id in the body must match the URL.');
     }
     const m = await teams.addMember(requireActor(req), teamId, body.user_id);
     reply.status(201);
     return presentTeamMember(m);
+  });
+
+  api.post('/teams/:team_id/members/batch', async (req, reply) => {
+    const teamId = idParam(req, 'team_id');
+    const items = arrayBody(req, 256);
+    const userIds = items.map((item) => {
+      if (typeof item !== 'object' || item === null) throw invalidBody('Each entry must be a team member.');
+      const { user_id, team_id } = item as Record<string, unknown>;
+      if (!isId(user_id) || (team_id !== undefined && team_id !== teamId)) {
+        throw invalidBody('Each entry needs a user_id and this team_id.');
+      }
+      return user_id;
+    });
+    if (userIds.length === 0) throw invalidBody('At least one member is required.');
+    const graceful = boolQuery(req, 'graceful');
+    const rows = await teams.addMembers(requireActor(req), teamId, [...new Set(userIds)]);
+    reply.status(201);
+    return graceful
+      ? rows.map((m) => ({ member: presentTeamMember(m), user_id: m.user_id }))
+      : rows.map(presentTeamMember);
   });
 
   api.get('/teams/:team_id/members', async (req) => {
@@ -149,13 +168,13 @@ export function registerTeamRoutes(api: FastifyInstance, services: Services): vo
   });
 
   api.get('/users/:user_id/teams/unread', async (req) => {
+    // Validated so a malformed flag is a 400 like elsewhere; threads are not counted yet.
+    boolQuery(req, 'include_collapsed_threads');
     const rows = await teams.unreadsForUser(
       requireActor(req),
       idParam(req, 'user_id', true),
       idQuery(req, 'exclude_team'),
     );
-    // Validated so a malformed flag is a 400 like elsewhere; threads are not counted yet.
-    boolQuery(req, 'include_collapsed_threads');
     return rows.map(presentTeamUnread);
   });
 }
