@@ -104,7 +104,9 @@ export class TeamService {
     const company_name = checkText(input.company_name, 'company_name', 64, 'model.team') ?? '';
     const allowed_domains = checkText(input.allowed_domains, 'allowed_domains', 1000, 'model.team') ?? '';
     const email = checkText(input.email, 'email', 128, 'model.team') ?? '';
-    const allowOpen = checkBool(input.allow_open_invite, 'allow_open_invite') ?? type === 'O';
+    // As in Mattermost, a team is joinable by anyone only when allow_open_invite says so; clients send
+    // type 'O' for every new team, which alone must not open it to the whole server.
+    const allowOpen = checkBool(input.allow_open_invite, 'allow_open_invite') ?? false;
     const now = this.deps.now();
     const team: TeamRow = {
       id: newId(),

@@ -35,7 +35,12 @@ afterAll(async () => {
 });
 
 const newTeam = (p: Persona, name: string, type: 'O' | 'I' = 'O') =>
-  p.client.createTeam({ name, display_name: name.toUpperCase(), type } as Team);
+  p.client.createTeam({
+    name,
+    display_name: name.toUpperCase(),
+    type,
+    allow_open_invite: type === 'O',
+  } as Team);
 
 const listTeams = async (p: Persona, perPage: number) => (await p.client.getTeams(0, perPage)) as Team[];
 
@@ -75,6 +80,14 @@ describe('creating teams', () => {
         .map((e) => e.broadcast.channel_id)
         .sort(),
     ).toEqual(channels.map((c) => c.id).sort());
+  });
+
+  it('keeps a team closed unless allow_open_invite is asked for', async () => {
+    const t = await bob.client.createTeam({ name: 'plain-o', display_name: 'Plain', type: 'O' } as Team);
+    expect(t.allow_open_invite).toBe(false);
+    expect((await listTeams(mallory, 200)).map((x) => x.id)).not.toContain(t.id);
+    const e = await expectError(() => mallory.client.addToTeam(t.id, mallory.user.id));
+    expect(e.status_code).toBe(404);
   });
 
   it('refuses a duplicate name with 400 and leaves the existing team untouched', async () => {
