@@ -148,6 +148,12 @@ export class Hub {
     return this.conns.size;
   }
 
+  get attachedCount(): number {
+    let n = 0;
+    for (const conn of this.conns.values()) if (conn.attached) n++;
+    return n;
+  }
+
   // ---- housekeeping ------------------------------------------------------------------------------
 
   /** Drops connections whose resume window passed and forgets old revocations. */
