@@ -774,8 +774,12 @@ export class ChannelService {
     const now = this.deps.now();
     await inTransaction(this.deps, async (tx, events) => {
       for (const id of targets) {
-        await tx.channels.markViewed(id, actor.userId, now);
-        times[id] = now;
+        // Post times may run a few ms ahead of the clock (they stay ordered within a channel), so the
+        // view time is at least the last post's: otherwise a post of this very millisecond stays unread.
+        const channel = await tx.channels.findById(id);
+        const viewedAt = Math.max(now, channel?.last_post_at ?? 0);
+        await tx.channels.markViewed(id, actor.userId, viewedAt);
+        times[id] = viewedAt;
       }
       events.push({
         event: 'multiple_channels_viewed',
