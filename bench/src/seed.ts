@@ -33,6 +33,8 @@ export interface SeedSpec {
   posts: number;
   /** Fraction of the historic posts that are thread replies. */
   replyRatio: number;
+  /** Fraction of the historic posts in the W1 channel (the rest is spread evenly). */
+  w1Share: number;
 }
 
 export interface ChannelRef {
@@ -57,7 +59,7 @@ export interface Manifest {
 }
 
 export function specKey(s: SeedSpec): string {
-  return `u${s.users}-w1_${s.w1Members}-w2_${s.w2Channels}x${s.w2Min}-${s.w2Max}-dm${s.dms}-p${s.posts}-r${s.replyRatio}`;
+  return `u${s.users}-w1_${s.w1Members}-w2_${s.w2Channels}x${s.w2Min}-${s.w2Max}-dm${s.dms}-p${s.posts}-r${s.replyRatio}-s${s.w1Share}`;
 }
 
 /** A small deterministic PRNG so that the same spec gives the same shapes (ids stay random). */
@@ -104,7 +106,11 @@ const channelNotifyProps = JSON.stringify({
   ignore_channel_mentions: 'default',
 });
 
-export async function seed(dir: string, spec: SeedSpec, log = (s: string) => process.stdout.write(s + '\n')) {
+export async function seed(
+  dir: string,
+  spec: SeedSpec,
+  log: (s: string) => void = (s) => void process.stdout.write(s + '\n'),
+): Promise<Manifest> {
   const started = performance.now();
   fs.mkdirSync(dir, { recursive: true });
   const dbFile = path.join(dir, 'parley.db');
@@ -214,7 +220,18 @@ export async function seed(dir: string, spec: SeedSpec, log = (s: string) => pro
     roots: string[];
   }
   const all: Counters[] = [
-    { ref: w1, teamId, type: 'O', name: 'w1', display: 'W1', total: 0, totalRoot: 0, lastPostAt: 0, lastRootPostAt: 0, roots: [] },
+    {
+      ref: w1,
+      teamId,
+      type: 'O',
+      name: 'w1',
+      display: 'W1',
+      total: 0,
+      totalRoot: 0,
+      lastPostAt: 0,
+      lastRootPostAt: 0,
+      roots: [],
+    },
     ...w2.map((ref, i) => ({
       ref,
       teamId,
@@ -255,19 +272,21 @@ export async function seed(dir: string, spec: SeedSpec, log = (s: string) => pro
        VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, '', '{}', '', '[]', NULL, 0, 0)`,
     );
     const postIndexes = db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts' AND sql IS NOT NULL`)
+      .prepare(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts' AND sql IS NOT NULL`,
+      )
       .all() as { name: string; sql: string }[];
     for (const ix of postIndexes) db.exec(`DROP INDEX ${ix.name}`);
     const span = 365 * 86400_000;
     const t0 = now - span;
     const BATCH = 100_000;
-    for (let done = 0; done < spec.posts; ) {
+    for (let done = 0; done < spec.posts;) {
       const n = Math.min(BATCH, spec.posts - done);
       tx(() => {
         for (let k = 0; k < n; k++) {
           const i = done + k;
           const at = t0 + Math.floor((i / Math.max(1, spec.posts)) * span);
-          const ch = all[Math.floor(r() * all.length)] as Counters;
+          const ch = (r() < spec.w1Share ? all[0] : all[1 + Math.floor(r() * (all.length - 1))]) as Counters;
           const author = users[ch.ref.members[Math.floor(r() * ch.ref.members.length)] as number] as {
             id: string;
           };
@@ -399,6 +418,7 @@ async function main(): Promise<void> {
       dms: { type: 'string', default: '1000' },
       posts: { type: 'string', default: '1000000' },
       'reply-ratio': { type: 'string', default: '0.1' },
+      'w1-share': { type: 'string', default: '0.1' },
     },
     strict: true,
   });
@@ -412,6 +432,7 @@ async function main(): Promise<void> {
     dms: Number(values.dms),
     posts: Number(values.posts),
     replyRatio: Number(values['reply-ratio']),
+    w1Share: Number(values['w1-share']),
   };
   await seed(path.resolve(values.dir), spec);
 }

@@ -170,7 +170,13 @@ export class Rest {
     private readonly port: number,
   ) {}
 
-  request(method: string, path: string, token: string, body?: unknown, keepBody = false): Promise<HttpResult> {
+  request(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    keepBody = false,
+  ): Promise<HttpResult> {
     return new Promise((resolve) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${token}` };

@@ -105,6 +105,10 @@ export interface FanoutResult extends Validity {
   cpuUsPerPost: number;
   api: ApiResult[];
   eventBytes: number;
+  /** Events that connecting caused (presence), before the measurement started. */
+  connectPhase: { quietAfterMs: number; eventsPerSocket: number };
+  /** Event names the probes received during the measurement. */
+  probeEventTypes: Record<string, number>;
 }
 
 export interface StormResult extends Validity {
@@ -121,6 +125,8 @@ export interface IdleResult {
   kind: 'idle';
   connections: number;
   connectMs: number;
+  quietAfterMs: number;
+  eventsPerSocket: number;
 }
 
 export interface MixedResult extends Validity {

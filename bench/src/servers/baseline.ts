@@ -254,9 +254,7 @@ function onMessage(conn: Conn, raw: RawData): void {
       deliver(ch.members, bytes, conn.userId);
     }
   } else if (msg.action === 'user_update_active_status') {
-    const bytes = frame(
-      event('status_change', { status: 'online', user_id: conn.userId }, '', ''),
-    );
+    const bytes = frame(event('status_change', { status: 'online', user_id: conn.userId }, '', ''));
     deliver([conn.userId], bytes);
   }
   conn.ws.send(
