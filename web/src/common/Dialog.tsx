@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Icon } from './Icon';
 
 /** A modal dialog: labelled, focus moves in and returns on close, Escape closes. */
 export function Dialog({
@@ -41,7 +42,7 @@ export function Dialog({
         <header className="dialog__header">
           <h2 id={id}>{title}</h2>
           <button type="button" className="dialog__close icon-button" aria-label="Close" onClick={onClose}>
-            ×
+            <Icon name="close" />
           </button>
         </header>
         <div className="dialog__body">{children}</div>

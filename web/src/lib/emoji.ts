@@ -25,7 +25,42 @@ export function emojiChar(name: string): string | undefined {
   return Object.hasOwn(EMOJI, name) ? EMOJI[name] : undefined;
 }
 
-/** Names starting with (then containing) `term`, for the picker and `:emoji:` autocomplete. */
+/** Names people reach for most: ranked first among matches. */
+const POPULAR = new Set<string>([
+  ...FREQUENT_EMOJI,
+  'smiley',
+  'grinning',
+  'laughing',
+  'wink',
+  'blush',
+  'heart_eyes',
+  'sob',
+  'cry',
+  'sunglasses',
+  'thumbsup',
+  'ok_hand',
+  'clap',
+  'wave',
+  'muscle',
+  'raised_hands',
+  'sparkles',
+  'star',
+  'warning',
+  'x',
+  'question',
+  'coffee',
+  'beers',
+  'bug',
+  'zap',
+  'boom',
+  'hundred',
+  '100',
+  'party_popper',
+  'confused',
+  'upside_down_face',
+]);
+
+/** Names starting with (then containing) `term`, popular and short ones first. */
 export function searchEmoji(term: string, limit = 40): string[] {
   const t = term.toLowerCase();
   if (!t) return [...FREQUENT_EMOJI];
@@ -34,7 +69,8 @@ export function searchEmoji(term: string, limit = 40): string[] {
   for (const name of EMOJI_NAMES) {
     if (name.startsWith(t)) starts.push(name);
     else if (name.includes(t)) contains.push(name);
-    if (starts.length >= limit) break;
   }
-  return [...starts, ...contains].slice(0, limit);
+  const rank = (a: string, b: string) =>
+    (POPULAR.has(a) ? 0 : 1) - (POPULAR.has(b) ? 0 : 1) || a.length - b.length || a.localeCompare(b);
+  return [...starts.sort(rank), ...contains.sort(rank)].slice(0, limit);
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { Icon } from '../../common/Icon';
 import type { Team } from '@mattermost/types/teams';
 import { store, useAppState, type ChannelWithCounts } from '../../state/store';
 import {
@@ -36,8 +37,7 @@ export function ChannelView({ channel, team }: { channel: ChannelWithCounts; tea
 
   const providers = useMemo(() => defaultProviders(team.id, channel.id), [team.id, channel.id]);
   const title = channelTitle(channel, { me, users });
-  const placeholder =
-    channel.type === 'D' ? `Write to ${title}` : `Write to ${channel.type === 'G' ? title : `~${title}`}`;
+  const placeholder = `Write to ${title}`;
 
   const editLast = () => {
     const s = store.get();
@@ -108,14 +108,14 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
         aria-label="Open channel list"
         onClick={() => setUi({ drawerOpen: true })}
       >
-        ☰
+        <Icon name="menu" />
       </button>
       <div className="channel__title-block">
         <h2 id="channel-title" className="channel__title">
           {partner ? (
             <PresenceDot userId={partner} />
           ) : (
-            <span aria-hidden="true">{channel.type === 'P' ? '🔒' : isGroupLike ? '' : '#'}</span>
+            !isGroupLike && <Icon name={channel.type === 'P' ? 'lock' : 'hash'} />
           )}
           {title}
         </h2>
@@ -133,7 +133,7 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
             aria-label={`Members: ${memberCount}`}
             onClick={() => setUi({ rhs: { kind: 'members', channelId: channel.id } })}
           >
-            👤 {memberCount}
+            <Icon name="people" size={16} /> {memberCount}
           </button>
         )}
         <button
@@ -143,7 +143,7 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
           title="Pinned messages"
           onClick={() => setUi({ rhs: { kind: 'pinned', channelId: channel.id } })}
         >
-          📌
+          <Icon name="pin" />
         </button>
         {!isGroupLike && (
           <div className="menu-anchor">
@@ -155,7 +155,7 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
               aria-expanded={menu}
               onClick={() => setMenu((m) => !m)}
             >
-              ⋯
+              <Icon name="more" />
             </button>
             {menu && (
               <ul

@@ -4,6 +4,7 @@
  * taken with Enter or Tab. The text is kept as a draft per channel (or thread) until sent.
  */
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { Icon } from '../../common/Icon';
 import { useAppState } from '../../state/store';
 import { setDraft } from '../../state/actions';
 import { EMOJI, searchEmoji } from '../../lib/emoji';
@@ -235,7 +236,7 @@ export function Composer({
           disabled={!text.trim() || over}
           onClick={send}
         >
-          ➤
+          <Icon name="send" />
         </button>
       </div>
       {over && (

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { Icon } from '../../common/Icon';
 import type { Team } from '@mattermost/types/teams';
 import type { UserProfile } from '@mattermost/types/users';
 import { useAppState, type ClientPost } from '../../state/store';
@@ -18,7 +19,7 @@ import { Composer } from '../composer/Composer';
 import { defaultProviders } from '../composer/providers';
 import { TypingIndicator } from '../channel/TypingIndicator';
 import { sendTyping } from '../../realtime/socket';
-import { errorMessage, client } from '../../api/client';
+import { errorMessage } from '../../api/client';
 import { Avatar, PresenceDot } from '../../common/Avatar';
 import { SAVED_CATEGORY } from '../../state/actions';
 
@@ -41,7 +42,7 @@ export function RightPanel({ panel, team }: { panel: NonNullable<Panel>; team: T
           aria-label={`Close ${title.toLowerCase()}`}
           onClick={() => setUi({ rhs: undefined })}
         >
-          ×
+          <Icon name="close" />
         </button>
       </header>
       {panel.kind === 'thread' && <ThreadPanel rootId={panel.rootId} team={team} />}
@@ -56,9 +57,7 @@ function ThreadPanel({ rootId, team }: { rootId: string; team: Team }) {
   const root = useAppState((s) => s.posts[rootId]);
   const replyIds = useAppState((s) => s.threads[rootId]);
   const posts = useAppState((s) => s.posts);
-  const meId = useAppState((s) => s.me?.id ?? '');
   const [error, setError] = useState('');
-  const [following, setFollowing] = useState<boolean | undefined>();
 
   useEffect(() => {
     loadThread(rootId).catch((err: unknown) => setError(errorMessage(err)));
@@ -78,14 +77,6 @@ function ThreadPanel({ rootId, team }: { rootId: string; team: Team }) {
       <div className="rhs__body">{error ? <p role="alert">{error}</p> : <p role="status">Loading…</p>}</div>
     );
   }
-
-  const toggleFollow = () => {
-    const next = !(following ?? true);
-    client.updateThreadFollowForUser(meId, team.id, rootId, next).then(
-      () => setFollowing(next),
-      (err: unknown) => setError(errorMessage(err)),
-    );
-  };
 
   return (
     <div className="rhs__body rhs__body--thread">
@@ -108,11 +99,6 @@ function ThreadPanel({ rootId, team }: { rootId: string; team: Team }) {
           {error}
         </p>
       )}
-      <div className="rhs__follow">
-        <button type="button" className="link-button" onClick={toggleFollow}>
-          {following === false ? 'Follow thread' : 'Unfollow thread'}
-        </button>
-      </div>
       <TypingIndicator channelId={root.channel_id} rootId={rootId} />
       <Composer
         draftKey={`${root.channel_id}:${rootId}`}

@@ -1,4 +1,5 @@
 import { memo, useEffect, useRef, useState } from 'react';
+import { Icon } from '../../common/Icon';
 import type { Reaction } from '@mattermost/types/reactions';
 import { store, useAppState, type ClientPost } from '../../state/store';
 import {
@@ -91,14 +92,14 @@ export const PostItem = memo(function PostItem({ post, compact, teamName, inThre
             >
               <time dateTime={new Date(post.create_at).toISOString()}>{formatTime(post.create_at)}</time>
             </a>
-            {post.is_pinned && <span className="post__flag">📌 Pinned</span>}
-            {saved && <span className="post__flag">🔖 Saved</span>}
+            {post.is_pinned && <span className="post__flag">Pinned</span>}
+            {saved && <span className="post__flag">Saved</span>}
           </header>
         )}
         {compact && (post.is_pinned || saved) && (
           <div className="post__header post__header--flags">
-            {post.is_pinned && <span className="post__flag">📌 Pinned</span>}
-            {saved && <span className="post__flag">🔖 Saved</span>}
+            {post.is_pinned && <span className="post__flag">Pinned</span>}
+            {saved && <span className="post__flag">Saved</span>}
           </div>
         )}
         {deleted ? (
@@ -161,7 +162,7 @@ export const PostItem = memo(function PostItem({ post, compact, teamName, inThre
             title="Add reaction"
             onClick={() => setPicker((p) => !p)}
           >
-            ☺
+            <Icon name="smile" />
           </button>
           {!inThread && (
             <button
@@ -171,7 +172,7 @@ export const PostItem = memo(function PostItem({ post, compact, teamName, inThre
               title="Reply in thread"
               onClick={() => setUi({ rhs: { kind: 'thread', rootId: post.root_id || post.id } })}
             >
-              ↩
+              <Icon name="reply" />
             </button>
           )}
           <button
@@ -183,7 +184,7 @@ export const PostItem = memo(function PostItem({ post, compact, teamName, inThre
             aria-expanded={menu}
             onClick={() => setMenu((m) => !m)}
           >
-            ⋯
+            <Icon name="more" />
           </button>
           {menu && (
             <ul className="menu" role="menu" onKeyDown={(e) => e.key === 'Escape' && setMenu(false)}>

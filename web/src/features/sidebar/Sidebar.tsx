@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Icon } from '../../common/Icon';
 import type { Team } from '@mattermost/types/teams';
 import { navigate } from '../../router';
 import { useAppState, type ChannelWithCounts } from '../../state/store';
@@ -58,7 +59,11 @@ export function Sidebar({ team }: { team: Team | undefined }) {
           }}
         >
           <span className="sidebar__icon" aria-hidden={!partner}>
-            {partner ? <PresenceDot userId={partner} /> : c.type === 'P' ? '🔒' : c.type === 'G' ? '👥' : '#'}
+            {partner ? (
+              <PresenceDot userId={partner} />
+            ) : (
+              <Icon name={c.type === 'P' ? 'lock' : c.type === 'G' ? 'group' : 'hash'} size={15} />
+            )}
           </span>
           <span className="sidebar__name">{title}</span>
           {mentions > 0 && (
@@ -88,7 +93,7 @@ export function Sidebar({ team }: { team: Team | undefined }) {
             title={action.label}
             onClick={action.onClick}
           >
-            +
+            <Icon name="plus" size={16} />
           </button>
         )}
       </header>
@@ -107,7 +112,7 @@ export function Sidebar({ team }: { team: Team | undefined }) {
           title="Find channel (Ctrl+K)"
           onClick={() => setUi({ switcherOpen: true })}
         >
-          ⌕
+          <Icon name="search" />
         </button>
       </header>
       <div className="sidebar__scroll">
