@@ -106,12 +106,14 @@ export class UserService {
       );
     // Refuse before hashing, so anonymous requests to a closed server cost no bcrypt work; the check is
     // repeated inside the transaction, where it counts.
-    if (!mayJoin((await store.users.count()) === 0)) throw closed();
+    const emptyBefore = (await store.users.count()) === 0;
+    if (!mayJoin(emptyBefore)) throw closed();
     // Hash outside the transaction: it is the slow part and holds no lock.
     const password_hash = await hashPassword(input.password, config.bcryptCost);
     const now = this.deps.now();
     try {
       return await inTransaction(this.deps, async (tx, events) => {
+        if (emptyBefore) await tx.users.lockFirstSignup();
         const first = (await tx.users.count()) === 0;
         if (!mayJoin(first)) throw closed();
         const row: UserRow = {

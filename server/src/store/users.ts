@@ -1,10 +1,13 @@
-import { type Selectable, type Insertable, type Updateable } from 'kysely';
+import { sql, type Selectable, type Insertable, type Updateable } from 'kysely';
 import type { Database, UsersTable } from '../db/schema.js';
 import type { Dialect } from '../db/connection.js';
 import type { Executor } from './store.js';
 import { likeEscape, likeLower } from './store.js';
 
 export type UserRow = Selectable<UsersTable>;
+
+/** An arbitrary, fixed advisory-lock key for first sign-ups. */
+const FIRST_SIGNUP_LOCK = 7_405_001;
 
 export interface ListUsersOptions {
   page: number;
@@ -73,6 +76,15 @@ export class UserStore {
       )
       .orderBy('username')
       .execute();
+  }
+
+  /**
+   * Inside a transaction: makes concurrent sign-ups on an empty server take turns, so that only one of
+   * them can see zero users and become the system admin. (SQLite runs one write transaction at a time.)
+   */
+  async lockFirstSignup(): Promise<void> {
+    if (this.dialect === 'postgres')
+      await sql`select pg_advisory_xact_lock(${FIRST_SIGNUP_LOCK})`.execute(this.db);
   }
 
   async count(): Promise<number> {

@@ -129,6 +129,25 @@ describe('sign-up policy', () => {
     expect((await expectError(() => admin.client.getUserByUsername('guest2'))).status_code).toBe(404);
   });
 
+  it('lets exactly one of several simultaneous first sign-ups become the admin', async () => {
+    const fresh = await getTestServer();
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => fresh.client().createUser(asUser(`racer${i}`), '', '')),
+      );
+      const created = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+      const refused = results
+        .filter((r) => r.status === 'rejected')
+        .map((r) => r.reason as { status_code: number });
+      expect(created).toHaveLength(1);
+      expect(created[0]!.roles).toContain('system_admin');
+      expect(refused.map((e) => e.status_code)).toEqual([403, 403, 403, 403, 403]);
+      expect(await fresh.built.services.deps.store.users.count()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('lets anyone sign up, as a plain user, when PARLEY_ENABLE_OPEN_SERVER=true', async () => {
     const open = await getTestServer({ PARLEY_ENABLE_OPEN_SERVER: 'true' });
     try {

@@ -168,6 +168,31 @@ describe(`user store on ${testDialect()}`, () => {
     expect(await store.users.count()).toBe(6);
   });
 
+  it('makes first sign-ups take turns (lockFirstSignup holds until the transaction ends)', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const firstLocked = new Promise<void>((r) => (locked = r));
+    const t1 = store.transaction(async (tx) => {
+      await tx.users.lockFirstSignup();
+      order.push('1 locked');
+      locked();
+      await held;
+      order.push('1 done');
+    });
+    await firstLocked;
+    const t2 = store.transaction(async (tx) => {
+      await tx.users.lockFirstSignup();
+      order.push('2 locked');
+    });
+    // Give the second transaction every chance to get the lock early if it could.
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await Promise.all([t1, t2]);
+    expect(order).toEqual(['1 locked', '1 done', '2 locked']);
+  });
+
   it('rolls back every write of a failed transaction', async () => {
     const err = await store
       .transaction(async (tx) => {
