@@ -153,10 +153,13 @@ describe.each(['local', 's3'] as const)('files on %s storage', (backend) => {
     });
 
     it('takes channel_id from the query string too', async () => {
-      const res = (await fx.alice.client.doFetch(`${server.url}/api/v4/files?channel_id=${fx.direct.id}`, {
-        method: 'post',
+      const raw = await fetch(`${server.url}/api/v4/files?channel_id=${fx.direct.id}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${fx.alice.token}` },
         body: form(undefined, [{ name: 'q.txt', data: Buffer.from('q') }]),
-      })) as FileUploadResponse;
+      });
+      expect(raw.status).toBe(201);
+      const res = (await raw.json()) as FileUploadResponse;
       expect(res.file_infos[0]!.channel_id).toBe(fx.direct.id);
       expect(res.client_ids).toEqual([]);
     });
