@@ -54,7 +54,9 @@ export function unexpectedErrors(errors: string[]): string[] {
       !/status of 401/.test(e) &&
       // The socket's reconnect attempts while the server restarts.
       !/WebSocket connection to .* failed/.test(e) &&
-      !/ERR_CONNECTION_REFUSED/.test(e),
+      !/ERR_CONNECTION_REFUSED/.test(e) &&
+      // Requests the tests cut on purpose.
+      !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET/.test(e),
   );
 }
 

@@ -10,6 +10,10 @@ import { refreshStatuses, resync } from '../state/actions';
 import { handleEvent } from './events';
 
 let socket: WebSocketClient | undefined;
+let statusTimer: ReturnType<typeof setInterval> | undefined;
+
+/** Presence arrives as events; a slow poll repairs anything a dropped event left stale. */
+const STATUS_POLL_MS = 2 * 60 * 1000;
 
 export function connectSocket(): void {
   if (socket) return;
@@ -34,11 +38,13 @@ export function connectSocket(): void {
   });
   ws.addCloseListener(() => store.set(() => ({ connection: 'offline' })));
   ws.initialize(webSocketUrl());
+  statusTimer = setInterval(() => void refreshStatuses(), STATUS_POLL_MS);
 }
 
 export function disconnectSocket(): void {
   socket?.close();
   socket = undefined;
+  clearInterval(statusTimer);
 }
 
 export function sendTyping(channelId: string, rootId: string): void {
