@@ -367,6 +367,31 @@ describe('sessions', () => {
     expect((await a2.getMe()).username).toBe('alice');
   });
 
+  it('refuses a cookie-authenticated logout without the CSRF token', async () => {
+    const res = await fetch(`${server.url}/api/v4/users/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest' },
+      body: JSON.stringify({ login_id: 'alice', password: PASSWORD }),
+    });
+    const jar = Object.fromEntries(
+      res.headers.getSetCookie().map((c) => c.split(';')[0]!.split('=') as [string, string]),
+    );
+    const cookie = `MMAUTHTOKEN=${jar.MMAUTHTOKEN}; MMUSERID=${jar.MMUSERID}; MMCSRF=${jar.MMCSRF}`;
+    const me = () => fetch(`${server.url}/api/v4/users/me`, { headers: { Cookie: cookie } });
+    const forged = await fetch(`${server.url}/api/v4/users/logout`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+    });
+    expect(forged.status).toBe(401);
+    expect((await me()).status).toBe(200);
+    const real = await fetch(`${server.url}/api/v4/users/logout`, {
+      method: 'POST',
+      headers: { Cookie: cookie, 'X-CSRF-Token': jar.MMCSRF! },
+    });
+    expect(real.status).toBe(200);
+    expect((await me()).status).toBe(401);
+  });
+
   it("lists and revokes sessions: one, all, and never another user's", async () => {
     const a1 = await server.login('alice');
     const aliceId = (await a1.getMe()).id;

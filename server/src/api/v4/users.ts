@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
 import type { IssuedSession } from '../../services/auth.js';
-import { badRequest } from '../../lib/errors.js';
+import { badRequest, unauthorized } from '../../lib/errors.js';
+import { constantTimeEqual } from '../../lib/crypto.js';
 import type { UserRow } from '../../store/users.js';
 import type { Actor } from '../../services/context.js';
 import { defaultAvatarPng } from '../../lib/avatar.js';
@@ -72,7 +73,15 @@ export function registerUserRoutes(api: FastifyInstance, services: Services): vo
     return presentUser(issued.user, selfViewer(issued.user), opts());
   });
 
+  // Public so that an expired session can still clear its cookies; but a cookie-authenticated logout
+  // must carry the CSRF token like any other write, or any site could sign people out.
   api.post('/users/logout', { config: { public: true } }, async (req, reply) => {
+    if (req.actor && req.cookieAuth) {
+      const header = req.headers['x-csrf-token'];
+      if (typeof header !== 'string' || !req.session || !constantTimeEqual(header, req.session.csrf_token)) {
+        throw unauthorized('Invalid or missing CSRF token.');
+      }
+    }
     if (req.actor) await auth.logout(req.actor);
     clearSessionCookies(reply);
     return OK;
