@@ -28,7 +28,9 @@ const pref = (p: Persona, category: string, name: string, value: string): Prefer
   name,
   value,
 });
-const keys = (prefs: PreferenceType[]) => prefs.map((p) => `${p.category}/${p.name}=${p.value}`).sort();
+// Client4 types the list answers as a single PreferenceType; they are arrays on the wire.
+const keys = (answer: PreferenceType | PreferenceType[]) =>
+  (answer as PreferenceType[]).map((p) => `${p.category}/${p.name}=${p.value}`).sort();
 
 async function raw(p: Persona | undefined, method: string, path: string, body?: unknown) {
   const res = await fetch(`${server.url}/api/v4${path}`, {

@@ -66,11 +66,25 @@ beforeAll(async () => {
     [teamA, u.bert!.id],
     [teamB, u.carl!.id],
   ] as const) {
-    await db.insertInto('team_members').values({ team_id: team, user_id: user, create_at: 1 }).execute();
+    await db
+      .insertInto('team_members')
+      .values({ team_id: team, user_id: user, scheme_admin: 0, create_at: 1 })
+      .execute();
   }
   await db
     .insertInto('channel_members')
-    .values({ channel_id: chanX, user_id: u.anna!.id, notify_props: '{}', last_update_at: 1 })
+    .values({
+      channel_id: chanX,
+      user_id: u.anna!.id,
+      scheme_admin: 0,
+      last_viewed_at: 0,
+      msg_count: 0,
+      msg_count_root: 0,
+      mention_count: 0,
+      mention_count_root: 0,
+      notify_props: '{}',
+      last_update_at: 1,
+    })
     .execute();
 });
 afterAll(() => tdb.destroy());
