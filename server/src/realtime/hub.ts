@@ -41,6 +41,7 @@ export class Hub {
   private readonly revoked = new Map<string, number>();
   private readonly queue: PendingDelivery[] = [];
   private draining = false;
+  private waitingOn: PendingDelivery | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -270,7 +271,11 @@ export class Hub {
       while (this.queue.length > 0) {
         const head = this.queue[0]!;
         if (head.recipients === undefined && !head.failed) {
-          void head.resolving?.then(() => this.drain());
+          // Wait for the head's audience (once per head), then carry on in order.
+          if (this.waitingOn !== head) {
+            this.waitingOn = head;
+            void head.resolving?.then(() => this.drain());
+          }
           return;
         }
         this.queue.shift();

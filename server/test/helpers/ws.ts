@@ -271,8 +271,12 @@ export class RawSocket {
     });
   }
 
-  static open(url: string, headers: Record<string, string> = {}): RawSocket {
-    return new RawSocket(new WebSocket(url, { headers }));
+  static open(
+    url: string,
+    headers: Record<string, string> = {},
+    opts: { autoPong?: boolean } = {},
+  ): RawSocket {
+    return new RawSocket(new WebSocket(url, { headers, autoPong: opts.autoPong ?? true }));
   }
 
   private notify(): void {

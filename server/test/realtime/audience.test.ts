@@ -191,3 +191,33 @@ describe('channels and posts', () => {
     expect(JSON.stringify(mallory.events.slice(-20))).not.toContain('after mallory left');
   });
 });
+
+describe('teams', () => {
+  it('team events reach the team’s members only, and a member who leaves stops hearing them', async () => {
+    const zedPersona = await server.persona('zed');
+    const zed = await connect(server, zedPersona);
+    try {
+      const teamOnly = (m: Msg) => ['update_team', 'leave_team'].includes(m.event);
+      const fromZed = zed.events.length;
+      const patched = await during(
+        () => f.alice.client.patchTeam({ id: f.team.id, display_name: 'Renamed team' }),
+        named('update_team'),
+      );
+      expect(counts(patched)).toEqual([1, 1, 1, 1, 1]);
+      expect(JSON.parse(patched[4]![0]!.data.team as string).display_name).toBe('Renamed team');
+
+      const left = await during(() => f.alice.client.removeFromTeam(f.team.id, f.carol.user.id), teamOnly);
+      expect(counts(left)).toEqual([1, 1, 1, 1, 1]);
+      const after = await during(
+        () => f.alice.client.patchTeam({ id: f.team.id, description: 'after carol' }),
+        named('update_team'),
+      );
+      expect(counts(after)).toEqual([1, 1, 1, 0, 1]);
+
+      await sync(server, zed);
+      expect(zed.events.slice(fromZed).filter(teamOnly)).toEqual([]);
+    } finally {
+      zed.close();
+    }
+  });
+});

@@ -136,6 +136,28 @@ describe('connecting', () => {
   });
 });
 
+describe('liveness', () => {
+  it('drops a socket that stops answering server pings, keeping its connection resumable', async () => {
+    const mute = track(
+      RawSocket.open(wsUrl(server), { Authorization: `Bearer ${alice.token}` }, { autoPong: false }),
+    );
+    const hello = await mute.waitFor((m) => m.event === 'hello');
+    const id = (hello.data as { connection_id: string }).connection_id;
+    const lively = track(await connect(server, bob));
+    server.built.realtime.configure({ pingIntervalMs: 50 });
+    try {
+      expect(await mute.closed).toBe(1006);
+      expect(server.built.realtime.hub.connectionState(id)).toBe('detached');
+      // A socket that answers pings is left alone.
+      await sync(server, lively);
+      expect(lively.closeCodes).toEqual([]);
+      expect(server.built.realtime.hub.connectionState(lively.connectionId)).toBe('attached');
+    } finally {
+      server.built.realtime.configure({ pingIntervalMs: 30_000 });
+    }
+  });
+});
+
 describe('actions', () => {
   it('answers ping with pong, the version, the server time and the node id', async () => {
     const s = track(await connect(server, alice));
