@@ -215,6 +215,77 @@ describe('a working day', () => {
     }
   });
 
+  it('loads older history while scrolling up, and keeps the place when coming back', async () => {
+    const { client } = await server.login('alice');
+    const channel = await client.createChannel({
+      team_id: team.id,
+      name: 'history',
+      display_name: 'History',
+      type: 'O',
+    });
+    const bobUser = await client.getUserByUsername('bob');
+    await client.addToChannel(bobUser.id, channel.id);
+    for (let i = 1; i <= 130; i++)
+      await client.createPost({ channel_id: channel.id, message: `History ${i}` });
+
+    await openChannel(bob.page, 'History');
+    await post(bob.page, 'History 130').waitFor();
+    const first = bob.page.locator('.workspace__main .markdown', { hasText: /^\s*History 1\s*$/ });
+    expect(await first.count()).toBe(0);
+    const scroller = bob.page.locator('.workspace__main .post-list__scroller');
+    await expect
+      .poll(
+        async () => {
+          await scroller.evaluate((el) => (el.scrollTop = 0));
+          return first.count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+    expect(await bob.page.locator('.workspace__main .markdown').count()).toBe(130);
+    await bob.page.getByText('This is the beginning of the conversation.').waitFor();
+
+    // Away and back: still at the top, not thrown to the bottom.
+    await openChannel(bob.page, 'Town Square');
+    await openChannel(bob.page, 'History');
+    const inView = (text: RegExp) =>
+      bob.page.locator('.workspace__main .markdown', { hasText: text }).evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const view = el.closest('.post-list__scroller')!.getBoundingClientRect();
+        return box.bottom > view.top && box.top < view.bottom;
+      });
+    await expect.poll(() => inView(/^\s*History 1\s*$/)).toBe(true);
+    expect(await inView(/^\s*History 130\s*$/)).toBe(false);
+    await bob.page.getByRole('button', { name: /Jump to recent/ }).click();
+    await expect.poll(() => inView(/^\s*History 130\s*$/)).toBe(true);
+    await openChannel(bob.page, 'Town Square');
+  });
+
+  it('raises a desktop notification for a direct message once allowed', async () => {
+    await bob.context.grantPermissions(['notifications']);
+    // Record notifications instead of showing them (the page cannot tell the difference).
+    await bob.page.evaluate(() => {
+      const shown: string[] = [];
+      (window as unknown as { __shown: string[] }).__shown = shown;
+      class FakeNotification {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: unknown = null;
+        constructor(title: string, opts?: { body?: string }) {
+          shown.push(`${title}: ${opts?.body ?? ''}`);
+        }
+        close() {}
+      }
+      (window as unknown as { Notification: unknown }).Notification = FakeNotification;
+    });
+    await openChannel(alice.page, 'bob');
+    await send(alice.page, 'Ping **for you**');
+    await expect
+      .poll(() => bob.page.evaluate(() => (window as unknown as { __shown: string[] }).__shown))
+      .toEqual(['alice: Ping for you']);
+    await openChannel(alice.page, 'Town Square');
+  });
+
   it('logged no unexpected errors', () => {
     expect(unexpectedErrors(alice.errors)).toEqual([]);
     expect(unexpectedErrors(bob.errors)).toEqual([]);

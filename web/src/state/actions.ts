@@ -13,7 +13,13 @@ import { dmPartnerId } from './selectors';
 
 export const PAGE_SIZE = 60;
 
-const emptyWindow = (): PostWindow => ({ order: [], hasOlder: true, loadingOlder: false, loaded: false });
+const emptyWindow = (): PostWindow => ({
+  order: [],
+  hasOlder: true,
+  loadingOlder: false,
+  loaded: false,
+  oldestId: '',
+});
 
 // ---------------------------------------------------------------------------------------------- users
 
@@ -421,11 +427,14 @@ function receivePostList(list: PostList, opts: { channelId?: string; older?: boo
       }
       const fullPage = (list.order ?? []).length >= PAGE_SIZE;
       const hasOlder = opts.older || !win.loaded ? fullPage : win.hasOlder;
+      let oldest = win.oldestId ? posts[win.oldestId] : undefined;
+      for (const p of incoming) if (!oldest || p.create_at < oldest.create_at) oldest = p;
       patch.channelPosts = put(s.channelPosts, opts.channelId, {
         order,
         hasOlder,
         loadingOlder: false,
         loaded: true,
+        oldestId: oldest?.id ?? '',
       });
     }
     return patch;
@@ -443,6 +452,18 @@ function insertSorted(ids: readonly string[], p: Post, posts: Record<string, Pos
 
 export async function loadChannelPosts(channelId: string): Promise<void> {
   const list = await client.getPosts(channelId, 0, PAGE_SIZE);
+  const s = store.get();
+  const win = s.channelPosts[channelId];
+  // After an outage longer than a page, the fresh page does not reach what we hold: start over from
+  // it rather than show a window with a hole in the middle.
+  const newestHeld = win?.order.filter((id) => !s.posts[id]?.pendingState).at(-1);
+  const fetched = list.order ?? [];
+  if (win && newestHeld && fetched.length >= PAGE_SIZE && !(newestHeld in (list.posts ?? {}))) {
+    const oldestFetched = Math.min(...Object.values(list.posts).map((p) => p.create_at));
+    if ((s.posts[newestHeld]?.create_at ?? 0) < oldestFetched) {
+      store.set((st) => ({ channelPosts: put(st.channelPosts, channelId, emptyWindow()) }));
+    }
+  }
   receivePostList(list, { channelId });
 }
 
@@ -451,13 +472,10 @@ export async function loadOlderPosts(channelId: string): Promise<void> {
   const win = s.channelPosts[channelId];
   if (!win || !win.hasOlder || win.loadingOlder) return;
   store.set((st) => ({ channelPosts: put(st.channelPosts, channelId, { ...win, loadingOlder: true }) }));
-  // Page back from the oldest post of any kind, so long threads do not stall paging.
-  const oldest = Object.values(s.posts)
-    .filter((p) => p.channel_id === channelId && !p.pendingState)
-    .reduce<Post | undefined>((a, p) => (!a || p.create_at < a.create_at ? p : a), undefined);
+  // Page back from the oldest post of any kind fetched so far, so long threads do not stall paging.
   try {
-    const list = oldest
-      ? await client.getPostsBefore(channelId, oldest.id, 0, PAGE_SIZE)
+    const list = win.oldestId
+      ? await client.getPostsBefore(channelId, win.oldestId, 0, PAGE_SIZE)
       : await client.getPosts(channelId, 0, PAGE_SIZE);
     receivePostList(list, { channelId, older: true });
   } catch {
@@ -582,7 +600,7 @@ export async function sendPost(channelId: string, message: string, rootId = ''):
   store.set((s) => {
     const posts = put<ClientPost>(s.posts, pendingId, pending);
     if (rootId) return { posts, threads: put(s.threads, rootId, [...(s.threads[rootId] ?? []), pendingId]) };
-    const win = s.channelPosts[channelId] ?? { ...emptyWindow(), loaded: true, hasOlder: false };
+    const win = s.channelPosts[channelId] ?? { ...emptyWindow(), loaded: false };
     return {
       posts,
       channelPosts: put(s.channelPosts, channelId, { ...win, order: [...win.order, pendingId] }),

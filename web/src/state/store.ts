@@ -23,6 +23,8 @@ export interface PostWindow {
   loadingOlder: boolean;
   /** Loaded from the server at least once since the last resync. */
   loaded: boolean;
+  /** The oldest post (root or reply) of the pages fetched so far: where the next older page starts. */
+  oldestId: string;
 }
 
 export type Connection = 'connecting' | 'online' | 'offline';

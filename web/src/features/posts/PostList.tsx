@@ -13,8 +13,14 @@ import { PostItem } from './PostItem';
 const GROUP_MS = 5 * 60 * 1000;
 const MOUNT_STEP = 100;
 
-/** Where the reader was in each channel: distance from the bottom, or stuck to it. */
-const savedScroll = new Map<string, number>();
+/** Where the reader was in each channel: stuck to the bottom, or a post and its offset in view. */
+interface SavedPlace {
+  atBottom: boolean;
+  anchorId: string;
+  offset: number;
+  limit: number;
+}
+const savedPlaces = new Map<string, SavedPlace>();
 
 export interface Row {
   post: ClientPost;
@@ -62,30 +68,45 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
   const prevHeight = useRef(0);
   const prevFirst = useRef<string | undefined>(undefined);
   const [showJump, setShowJump] = useState(false);
-  const [limit, setLimit] = useState(MOUNT_STEP);
+  const [limit, setLimit] = useState(() => savedPlaces.get(channelId)?.limit ?? MOUNT_STEP);
 
   const posts = useMemo(
     () => (win?.order ?? []).map((id) => postsById[id]).filter((p): p is ClientPost => !!p),
     [win?.order, postsById],
   );
+  const limitRef = useRef(limit);
+  limitRef.current = limit;
   const mounted = posts.length > limit ? posts.slice(posts.length - limit) : posts;
   const rows = useMemo(() => buildRows(mounted, lastViewedAt, meId), [mounted, lastViewedAt, meId]);
 
-  // Restore the reader's place when the channel opens.
+  // Restore the reader's place when the channel opens: the same post at the same height.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const saved = savedScroll.get(channelId);
-    if (saved === undefined || saved <= 4) {
-      el.scrollTop = el.scrollHeight;
-      atBottom.current = true;
-    } else {
-      el.scrollTop = el.scrollHeight - el.clientHeight - saved;
+    const saved = savedPlaces.get(channelId);
+    const anchor =
+      saved && !saved.atBottom ? el.querySelector<HTMLElement>(`[data-post-id="${saved.anchorId}"]`) : null;
+    if (saved && anchor) {
+      el.scrollTop = anchor.offsetTop - saved.offset;
       atBottom.current = false;
       setShowJump(true);
+    } else {
+      el.scrollTop = el.scrollHeight;
+      atBottom.current = true;
     }
     return () => {
-      savedScroll.set(channelId, atBottom.current ? 0 : el.scrollHeight - el.clientHeight - el.scrollTop);
+      const top = el.getBoundingClientRect().top;
+      let anchorId = '';
+      let offset = 0;
+      for (const node of el.querySelectorAll<HTMLElement>('[data-post-id]')) {
+        const r = node.getBoundingClientRect();
+        if (r.bottom > top) {
+          anchorId = node.dataset.postId ?? '';
+          offset = node.offsetTop - el.scrollTop;
+          break;
+        }
+      }
+      savedPlaces.set(channelId, { atBottom: atBottom.current, anchorId, offset, limit: limitRef.current });
     };
   }, [channelId]);
 
