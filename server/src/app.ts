@@ -66,6 +66,38 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     routerOptions: { maxParamLength: 512 },
     genReqId: () => newId(),
     requestIdHeader: false,
+    // Requests Node's HTTP parser refuses (a 64 KB header, a malformed request line) never reach
+    // Fastify's routing: answer them in the wire error shape too, then close.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+      const requestId = newId();
+      const body = JSON.stringify({
+        id: 'api.context.invalid_request.app_error',
+        message: status === 431 ? 'The request headers are too large.' : 'The request could not be parsed.',
+        detailed_error: '',
+        request_id: requestId,
+        status_code: status,
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nX-Request-Id: ${requestId}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+    // Malformed percent-encoding (`%c0%ae`, `%u002e`) never reaches a route: answer in the error shape too.
+    frameworkErrors: (err, req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode < 500 ? err.statusCode : 400;
+      const payload = JSON.stringify(
+        errorBody(req, status, 'api.context.invalid_url_param.app_error', 'Invalid URL.'),
+      );
+      reply.raw.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(payload),
+        'X-Request-Id': String(req.id),
+      });
+      reply.raw.end(payload);
+    },
     return503OnClosing: true,
     forceCloseConnections: false,
   });
@@ -106,6 +138,14 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       if (typeof header !== 'string' || !req.session || !constantTimeEqual(header, req.session.csrf_token)) {
         throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or missing CSRF token.');
       }
+    }
+  });
+
+  // PostgreSQL cannot store NUL in text (SQLite can): refuse it in every parameter and body field, on
+  // both dialects alike, rather than fail with a 500 on one of them.
+  app.addHook('preValidation', async (req) => {
+    if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body)) {
+      throw new AppError(400, 'api.context.invalid_param.app_error', 'Text may not contain NUL characters.');
     }
   });
 
@@ -157,9 +197,12 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       },
       60 * 60 * 1000,
     ),
-    setInterval(() => {
-      services.files.sweep().catch((err: unknown) => app.log.warn({ err }, 'file sweep failed'));
-    }, 60 * 60 * 1000),
+    setInterval(
+      () => {
+        services.files.sweep().catch((err: unknown) => app.log.warn({ err }, 'file sweep failed'));
+      },
+      60 * 60 * 1000,
+    ),
   ];
   for (const t of timers) t.unref();
 
@@ -178,6 +221,25 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
 }
 
 export const hostname = os.hostname();
+
+/** Whether any string (or key) in a parsed value holds a NUL character; iterative, for deep nesting. */
+function hasNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
+}
 
 const AUTH_RE = /^(bearer|token)\s+(\S+)$/i;
 

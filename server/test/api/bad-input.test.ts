@@ -299,11 +299,14 @@ describe('bad input on user, session, preference and system routes', () => {
   });
 
   it('refuses a 64 KB path and a 64 KB header quickly with a 4xx', async () => {
-    // Node's HTTP parser refuses these before the app sees them (Fastify's client-error answer).
+    // Node's HTTP parser refuses these before the app sees them; the client-error handler still
+    // answers in the wire error shape.
     const path = await send('alice', 'GET', `/users/${'p'.repeat(65_536)}`, undefined);
     expect(path.res.status).toBe(431);
+    expectErrorShape(path.res, path.text, '64 KB path');
     const header = await send('alice', 'GET', '/users/me', undefined, { 'X-Big': 'h'.repeat(65_536) });
     expect(header.res.status).toBe(431);
+    expectErrorShape(header.res, header.text, '64 KB header');
     expect((await alice.client.getMe()).username).toBe('alice');
   });
 
