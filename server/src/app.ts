@@ -112,7 +112,15 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   };
   const services = createServices(deps);
 
-  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
+  // Clients only compare this hash to notice a changed configuration; it covers what they can see, and
+  // never a secret (database URL, storage keys, the bootstrap password).
+  const publicConfig = {
+    siteUrl: config.siteUrl,
+    enableOpenServer: config.enableOpenServer,
+    showEmailAddress: config.showEmailAddress,
+    maxFileSize: config.maxFileSize,
+  };
+  const configHash = createHash('sha256').update(JSON.stringify(publicConfig)).digest('hex').slice(0, 8);
   const versionId = `${config.version}.0.${configHash}.false`;
 
   await app.register(cookie);

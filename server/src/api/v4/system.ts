@@ -34,7 +34,7 @@ export function registerSystemRoutes(api: FastifyInstance, services: Services): 
       ShowEmailAddress: String(config.showEmailAddress),
       PasswordMinimumLength: '8',
       MaxPostSize: '16383',
-      MaxFileSize: String(100 * 1024 * 1024),
+      MaxFileSize: String(config.maxFileSize),
       ExperimentalPrimaryTeam: '',
       NoAccounts: 'false',
     };
