@@ -206,6 +206,11 @@ function targetOf(s: RunningServer): Target {
   return { name: s.name, host: s.host, port: s.port, pid: s.pid, checksSeq: s.name === 'Parley' };
 }
 
+/** Numbers cross the IPC channel as JSON, where NaN becomes null. */
+function fmt(v: number | null, digits = 1): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
+
 function log(s: string): void {
   process.stdout.write(s + '\n');
 }
@@ -269,8 +274,8 @@ async function main(): Promise<void> {
             startupMs: server.startupMs,
           });
           log(
-            `  ${workload} ${config} ${name} #${rep + 1}: p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms, ` +
-              `${result.cpuUsPerDelivery.toFixed(2)} µs/delivery, gen ${result.generatorCpuPct.toFixed(0)}%` +
+            `  ${workload} ${config} ${name} #${rep + 1}: p50 ${fmt(result.latencyMs.p50)} ms, p99 ${fmt(result.latencyMs.p99)} ms, ` +
+              `${fmt(result.cpuUsPerDelivery, 2)} µs/delivery, gen ${fmt(result.generatorCpuPct, 0)}%` +
               (result.valid ? '' : `  INVALID: ${result.reasons.join('; ')}`),
           );
         } catch (err) {
@@ -372,7 +377,7 @@ async function main(): Promise<void> {
           const result = (await startGenerator(job, o.genCpu, log).result) as StormResult;
           record({ workload: 'W4', config: `${o.storm}`, target: name, rep, result });
           log(
-            `  W4 ${name} #${rep + 1}: 99% back in ${result.ms99.toFixed(0)} ms, all in ${result.ms100.toFixed(0)} ms`,
+            `  W4 ${name} #${rep + 1}: 99% back in ${fmt(result.ms99, 0)} ms, all in ${fmt(result.ms100, 0)} ms`,
           );
         } catch (err) {
           log(`  W4 ${name}: FAILED ${String(err)}`);
@@ -430,7 +435,7 @@ async function main(): Promise<void> {
             },
           });
           log(
-            `  memory ${name} #${rep + 1}: ${kbPerConn.toFixed(1)} KB per idle socket (RSS ${before} → ${after} KB)`,
+            `  memory ${name} #${rep + 1}: ${fmt(kbPerConn)} KB per idle socket (RSS ${before} → ${after} KB)`,
           );
         } catch (err) {
           log(`  memory ${name}: FAILED ${String(err)}`);
@@ -464,7 +469,7 @@ async function main(): Promise<void> {
             rep,
             startupMs: server.startupMs,
           });
-          log(`  start-up ${name} #${rep + 1}: ${server.startupMs.toFixed(0)} ms`);
+          log(`  start-up ${name} #${rep + 1}: ${fmt(server.startupMs, 0)} ms`);
         } catch (err) {
           record({
             workload: 'startup',

@@ -341,22 +341,28 @@ async function runStorm(job: StormJob): Promise<StormResult> {
   for (const c of first.conns) c.close();
   const done: number[] = [];
   let failed = 0;
+  const attemptMs: number[] = [];
+  const optsByUser = new Map(opts.map((x) => [x.userIdx, x]));
   const again: Conn[] = [];
+  const resumedFrom = new Map<Conn, string>();
   const n = first.conns.length;
   await Promise.all(
     first.conns.map(async (c, i) => {
       const delay = job.spreadMs > 0 ? (job.spreadMs * i) / n : 0;
       if (delay > 0) await sleep(delay);
-      const o = opts.find((x) => x.userIdx === c.userIdx) as ConnectOptions;
+      const o = optsByUser.get(c.userIdx) as ConnectOptions;
       // Like Mattermost's client: reconnect asking to resume the old connection from the next seq it
       // expects (drainers: hello is seq 0 and every frame since was one event). Retry while refused.
       const d = drainerOf(c);
       const sequenceNumber = d ? d.frames + 1 : c.nextSeq;
       for (let attempt = 0; attempt < 20; attempt++) {
         if (performance.now() - t0 > job.timeoutS * 1000) break;
+        const tAttempt = performance.now();
         try {
           const back = await connect({ ...o, resume: { connectionId: c.connectionId, sequenceNumber } });
+          attemptMs.push(performance.now() - tAttempt);
           again.push(back);
+          resumedFrom.set(back, c.connectionId);
           done.push(performance.now() - t0);
           return;
         } catch {
@@ -368,6 +374,10 @@ async function runStorm(job: StormJob): Promise<StormResult> {
   );
   const serverCpu = cpuMs(job.target.pid) - cpu0;
   const genPct = gen.pct();
+  await sleep(500);
+  // A connection that got a hello under a new id was not resumed: its client would refetch its state.
+  let fresh = 0;
+  for (const [c, old] of resumedFrom) if (c.connectionId !== old) fresh++;
   for (const c of again) c.close();
   done.sort((a, b) => a - b);
   const at = (q: number) => (done.length >= Math.ceil(q * n) ? (done[Math.ceil(q * n) - 1] as number) : NaN);
@@ -379,8 +389,10 @@ async function runStorm(job: StormJob): Promise<StormResult> {
     connections: n,
     ms99: at(0.99),
     ms100: at(1),
-    resumed: done.length,
+    resumed: done.length - fresh,
+    restarted: fresh,
     failed,
+    handshakeMs: summarize(attemptMs),
     serverCpuMs: serverCpu,
   };
 }

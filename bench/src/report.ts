@@ -52,7 +52,7 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+const f = (v: number | null, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '–');
 const ratio = (a: number, b: number) =>
   Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–';
 

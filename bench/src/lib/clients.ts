@@ -77,8 +77,13 @@ export function connect(o: ConnectOptions): Promise<Conn> {
       port: o.port,
       path: wsPath(o),
       token: o.token,
-      onHello: (text) => (conn.connectionId = connectionIdOf(text)),
+      onHello: (text) => {
+        const id = connectionIdOf(text);
+        if (id) conn.connectionId = id;
+      },
+      resolveOnUpgrade: o.resume !== undefined,
     });
+    if (o.resume) conn.connectionId = o.resume.connectionId;
     conn.send = (t) => d.send(t);
     conn.close = () => d.destroy();
     conn.isOpen = () => d.connected;
@@ -91,6 +96,16 @@ export function connect(o: ConnectOptions): Promise<Conn> {
       perMessageDeflate: false,
     });
     let hello = false;
+    if (o.resume) {
+      // A resumed connection carries on with its seq and gets no hello; a refused resume starts over
+      // with a hello under a new connection id.
+      conn.connectionId = o.resume.connectionId;
+      conn.nextSeq = o.resume.sequenceNumber;
+      ws.on('open', () => {
+        hello = true;
+        resolve(conn);
+      });
+    }
     conn.send = (t) => ws.send(t);
     conn.close = () => ws.terminate();
     conn.isOpen = () => ws.readyState === WebSocket.OPEN;
@@ -101,6 +116,11 @@ export function connect(o: ConnectOptions): Promise<Conn> {
         msg = JSON.parse(data.toString('utf8')) as WireMessage;
       } catch {
         return;
+      }
+      if (msg.event === 'hello') {
+        conn.nextSeq = 0;
+        const id = msg.data?.connection_id;
+        conn.connectionId = typeof id === 'string' ? id : '';
       }
       if (o.checksSeq && typeof msg.seq === 'number') {
         if (msg.seq !== conn.nextSeq) conn.seqErrors++;

@@ -116,8 +116,13 @@ export interface StormResult extends Validity {
   connections: number;
   ms99: number;
   ms100: number;
+  /** Came back on their old connection id (events replayed, no refetch). */
   resumed: number;
+  /** Came back under a new connection id (a real client refetches its state over REST). */
+  restarted: number;
   failed: number;
+  /** Each successful reconnect, from its own attempt to the 101 answer. */
+  handshakeMs: Summary;
   serverCpuMs: number;
 }
 

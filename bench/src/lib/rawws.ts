@@ -16,6 +16,8 @@ export interface DrainerOptions {
   /** Called with the first text message (the server's `hello`). */
   onHello?: (text: string) => void;
   onClose?: () => void;
+  /** Resolve connect() on the 101 answer instead of the first message (a resumed connection gets no hello). */
+  resolveOnUpgrade?: boolean;
 }
 
 const OP_TEXT = 1;
@@ -100,6 +102,10 @@ export class RawDrainer {
           }
           this.upgraded = true;
           this.head = undefined;
+          if (this.opts.resolveOnUpgrade) {
+            this.connected = true;
+            settle();
+          }
           chunk = buf.subarray(end + 4);
           if (chunk.length === 0) return;
         }
