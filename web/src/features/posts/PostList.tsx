@@ -1,8 +1,9 @@
 /**
  * A channel's messages, oldest at the top. It stays pinned to the bottom while the reader is there,
  * keeps the reader's place when older history is prepended or the channel is left and reopened, and
- * loads older pages near the top. Only the newest `limit` posts are mounted; scrolling up mounts more,
- * and rows off screen skip layout and paint (content-visibility), so long channels stay smooth.
+ * loads older pages near the top. At most a few hundred rows are mounted: a window that moves as the
+ * reader scrolls (rows leave at one end as they arrive at the other, the post in view held still), and
+ * rows off screen skip layout and paint (content-visibility), so channels of any length stay smooth.
  */
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useAppState, type ClientPost } from '../../state/store';
@@ -11,14 +12,23 @@ import { dayKey, formatDay } from '../../common/time';
 import { PostItem } from './PostItem';
 
 const GROUP_MS = 5 * 60 * 1000;
+/** Rows mounted or unmounted at a time, at most this many mounted, within this distance of an edge. */
 const MOUNT_STEP = 100;
+const MAX_MOUNTED = 300;
+const EDGE_PX = 800;
+
+/** Which rows are mounted: the `size` rows ending at `end` (null: at the newest, following it). */
+interface MountRange {
+  size: number;
+  end: number | null;
+}
 
 /** Where the reader was in each channel: stuck to the bottom, or a post and its offset in view. */
 interface SavedPlace {
   atBottom: boolean;
   anchorId: string;
   offset: number;
-  limit: number;
+  range: MountRange;
 }
 const savedPlaces = new Map<string, SavedPlace>();
 
@@ -65,29 +75,57 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
   const meId = useAppState((s) => s.me?.id ?? '');
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const prevHeight = useRef(0);
-  const prevFirst = useRef<string | undefined>(undefined);
+  /** The first post in view and its distance from the top of the view: kept still across renders. */
+  const anchor = useRef<{ id: string; offset: number } | undefined>(undefined);
   const [showJump, setShowJump] = useState(false);
-  const [limit, setLimit] = useState(() => savedPlaces.get(channelId)?.limit ?? MOUNT_STEP);
+  const [range, setRange] = useState<MountRange>(
+    () => savedPlaces.get(channelId)?.range ?? { size: MOUNT_STEP, end: null },
+  );
 
   const posts = useMemo(
     () => (win?.order ?? []).map((id) => postsById[id]).filter((p): p is ClientPost => !!p),
     [win?.order, postsById],
   );
-  const limitRef = useRef(limit);
-  limitRef.current = limit;
-  const mounted = posts.length > limit ? posts.slice(posts.length - limit) : posts;
+  const endIdx = range.end === null ? posts.length : Math.min(range.end, posts.length);
+  const startIdx = Math.max(0, endIdx - range.size);
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
+  const mounted = useMemo(() => posts.slice(startIdx, endIdx), [posts, startIdx, endIdx]);
   const rows = useMemo(() => buildRows(mounted, lastViewedAt, meId), [mounted, lastViewedAt, meId]);
+  const lastPost = posts.at(-1);
 
-  // Restore the reader's place when the channel opens: the same post at the same height.
+  const captureAnchor = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const top = el.getBoundingClientRect().top;
+    for (const node of el.querySelectorAll<HTMLElement>('[data-post-id]')) {
+      const r = node.getBoundingClientRect();
+      if (r.bottom > top) {
+        anchor.current = { id: node.dataset.postId ?? '', offset: r.top - top };
+        return;
+      }
+    }
+    anchor.current = undefined;
+  }, []);
+
+  const restoreAnchor = useCallback(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    if (!el || !a) return false;
+    const node = el.querySelector<HTMLElement>(`[data-post-id="${CSS.escape(a.id)}"]`);
+    if (!node) return false;
+    el.scrollTop += node.getBoundingClientRect().top - el.getBoundingClientRect().top - a.offset;
+    return true;
+  }, []);
+
+  // Open the channel where the reader left it: the same post at the same height, or the bottom.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const saved = savedPlaces.get(channelId);
-    const anchor =
-      saved && !saved.atBottom ? el.querySelector<HTMLElement>(`[data-post-id="${saved.anchorId}"]`) : null;
-    if (saved && anchor) {
-      el.scrollTop = anchor.offsetTop - saved.offset;
+    anchor.current =
+      saved && !saved.atBottom && saved.anchorId ? { id: saved.anchorId, offset: saved.offset } : undefined;
+    if (anchor.current && restoreAnchor()) {
       atBottom.current = false;
       setShowJump(true);
     } else {
@@ -95,65 +133,89 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
       atBottom.current = true;
     }
     return () => {
-      const top = el.getBoundingClientRect().top;
-      let anchorId = '';
-      let offset = 0;
-      for (const node of el.querySelectorAll<HTMLElement>('[data-post-id]')) {
-        const r = node.getBoundingClientRect();
-        if (r.bottom > top) {
-          anchorId = node.dataset.postId ?? '';
-          offset = node.offsetTop - el.scrollTop;
-          break;
-        }
-      }
-      savedPlaces.set(channelId, { atBottom: atBottom.current, anchorId, offset, limit: limitRef.current });
+      captureAnchor();
+      savedPlaces.set(channelId, {
+        atBottom: atBottom.current,
+        anchorId: anchor.current?.id ?? '',
+        offset: anchor.current?.offset ?? 0,
+        range: rangeRef.current,
+      });
     };
-  }, [channelId]);
+  }, [channelId, captureAnchor, restoreAnchor]);
 
-  // After each render: stay at the bottom, or keep the view still when older posts were prepended.
+  // After every render: follow the bottom, or keep the anchor post still whatever was mounted or
+  // unmounted above or below it (older pages, a moved window, late-rendering rows).
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const first = rows[0]?.post.id;
-    if (atBottom.current) {
-      el.scrollTop = el.scrollHeight;
-    } else if (prevFirst.current && first !== prevFirst.current) {
-      el.scrollTop += el.scrollHeight - prevHeight.current;
-    }
-    prevHeight.current = el.scrollHeight;
-    prevFirst.current = first;
+    if (atBottom.current) el.scrollTop = el.scrollHeight;
+    else restoreAnchor();
   });
 
-  // Images of fonts loading late change heights: keep the bottom pinned.
+  // Rows that arrived above while the reader sits near the top (an older page) are mounted at once.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || atBottom.current || startIdx === 0 || el.scrollTop >= EDGE_PX) return;
+    setRange((r) =>
+      r.size < MAX_MOUNTED
+        ? { ...r, size: r.size + MOUNT_STEP }
+        : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+    );
+  }, [startIdx, endIdx]);
+
+  // Sending a message brings the reader back to the present.
+  const lastSeen = useRef(lastPost?.id);
+  useLayoutEffect(() => {
+    if (lastPost && lastPost.id !== lastSeen.current && lastPost.user_id === meId && lastPost.pendingState) {
+      atBottom.current = true;
+      setRange({ size: MOUNT_STEP, end: null });
+      setShowJump(false);
+    }
+    lastSeen.current = lastPost?.id;
+  }, [lastPost, meId]);
+
+  // Heights that change late (fonts, rows leaving content-visibility's placeholder size).
   useEffect(() => {
     const el = scroller.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(() => {
       if (atBottom.current) el.scrollTop = el.scrollHeight;
-      prevHeight.current = el.scrollHeight;
+      else restoreAnchor();
     });
     const inner = el.firstElementChild;
     if (inner) ro.observe(inner);
     ro.observe(el);
     return () => ro.disconnect();
-  }, []);
+  }, [restoreAnchor]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
     const distance = el.scrollHeight - el.clientHeight - el.scrollTop;
-    atBottom.current = distance < 40;
-    setShowJump(distance > el.clientHeight);
-    if (el.scrollTop < 600) {
-      if (posts.length > limit) setLimit((l) => l + MOUNT_STEP);
-      else if (win?.hasOlder && !win.loadingOlder) void loadOlderPosts(channelId);
+    atBottom.current = distance < 40 && range.end === null;
+    setShowJump(distance > el.clientHeight || range.end !== null);
+    captureAnchor();
+    if (el.scrollTop < EDGE_PX) {
+      if (startIdx > 0) {
+        // Mount older rows; past the cap, unmount as many at the bottom.
+        setRange((r) =>
+          r.size < MAX_MOUNTED
+            ? { ...r, size: r.size + MOUNT_STEP }
+            : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+        );
+      } else if (win?.hasOlder && !win.loadingOlder) {
+        void loadOlderPosts(channelId);
+      }
+    } else if (distance < EDGE_PX && range.end !== null) {
+      const end = range.end + MOUNT_STEP;
+      setRange({ size: range.size, end: end >= posts.length ? null : end });
     }
-  }, [posts.length, limit, win?.hasOlder, win?.loadingOlder, channelId]);
+  }, [range, startIdx, endIdx, posts.length, win?.hasOlder, win?.loadingOlder, channelId, captureAnchor]);
 
   const jumpToRecent = () => {
     const el = scroller.current;
     if (!el) return;
-    setLimit(MOUNT_STEP);
+    setRange({ size: MOUNT_STEP, end: null });
     atBottom.current = true;
     el.scrollTop = el.scrollHeight;
     setShowJump(false);
@@ -169,7 +231,7 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
           aria-relevant="additions"
           aria-label="Messages"
         >
-          {win && !win.hasOlder && posts.length <= limit && (
+          {win && !win.hasOlder && startIdx === 0 && (
             <div className="post-list__start">This is the beginning of the conversation.</div>
           )}
           {win?.loadingOlder && (
