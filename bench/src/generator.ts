@@ -21,7 +21,7 @@ import type {
   StormJob,
   StormResult,
 } from './lib/protocol.js';
-import { cpuMs, sleep } from './lib/proc.js';
+import { cpuMs, cpuSplitMs, sleep } from './lib/proc.js';
 import { CpuWindow, loadManifest, send, validity } from './lib/gencommon.js';
 import { summarize } from './lib/stats.js';
 import type { Manifest } from './seed.js';
@@ -43,20 +43,19 @@ function connectOptions(job: Job, m: Manifest, events?: ConnectOptions['events']
 
 /**
  * Waits until no socket has received anything for `quietMs` (or `maxMs` passed): the events that
- * connecting itself causes (presence) must be over before a measurement starts. Returns how many
- * events per socket arrived meanwhile and how long it took.
+ * connecting itself causes (presence) must be over before a measurement starts. Returns how long that
+ * took and how many events per socket arrived since each socket's hello (connect-time traffic).
  */
 async function waitQuiet(
   conns: Conn[],
   probeEvents: () => number,
   quietMs = 1000,
-  maxMs = 60_000,
+  maxMs = 180_000,
 ): Promise<{ ms: number; eventsPerSocket: number }> {
   const drainers = conns.map(drainerOf).filter((d) => d !== undefined);
   const count = () => drainers.reduce((s, d) => s + d.frames, 0) + probeEvents();
   const t0 = performance.now();
-  const start = count();
-  let last = start;
+  let last = count();
   let lastChange = t0;
   while (performance.now() - t0 < maxMs) {
     await sleep(100);
@@ -66,7 +65,7 @@ async function waitQuiet(
       lastChange = performance.now();
     } else if (performance.now() - lastChange >= quietMs) break;
   }
-  return { ms: lastChange - t0, eventsPerSocket: (last - start) / Math.max(1, conns.length) };
+  return { ms: lastChange - t0, eventsPerSocket: last / Math.max(1, conns.length) };
 }
 
 /** Runs `fn(i)` at t0 + i / rate for i < count; returns a promise for the end of the schedule. */
@@ -136,7 +135,9 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   };
 
   const opts = connectOptions(job, m, events);
+  const tConnect = performance.now();
   const { conns, failed, firstError } = await connectAll(opts, CONNECT_PARALLEL);
+  const connectMs = performance.now() - tConnect;
   if (failed > 0) throw new Error(`${failed} of ${opts.length} sockets failed to connect: ${firstError}`);
   const connByUser = new Map<number, Conn>();
   for (const c of conns) connByUser.set(c.userIdx, c);
@@ -177,10 +178,12 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   const t0 = performance.now() + 50;
   const tMeasure = t0 + (warmupPosts * 1000) / job.rate;
   let cpuAtMeasure = 0;
+  let sysAtMeasure = 0;
   let gen: CpuWindow | undefined;
   const startMeasure = () => {
     measuring = true;
     cpuAtMeasure = cpuMs(target.pid);
+    sysAtMeasure = cpuSplitMs(target.pid).system;
     gen = new CpuWindow();
   };
   const measureTimer = setTimeout(startMeasure, Math.max(0, tMeasure - performance.now()));
@@ -271,6 +274,7 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   await sleep(100);
   const windowS = (performance.now() - tMeasure) / 1000;
   const serverCpu = cpuMs(target.pid) - cpuAtMeasure;
+  const serverSys = cpuSplitMs(target.pid).system - sysAtMeasure;
   const genPct = (gen as CpuWindow).pct();
 
   const seqErrors = conns.reduce((s, c) => s + c.seqErrors, 0);
@@ -318,12 +322,13 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
     typing: { sent: typingSent, probeReceived: probeTyping, probeExpected: typingProbeExpected },
     presence: { sent: presenceSent },
     serverCpuMs: serverCpu,
+    serverSystemCpuMs: serverSys,
     windowS,
     cpuUsPerDelivery: (serverCpu * 1000) / Math.max(1, deliveriesMeasured),
     cpuUsPerPost: (serverCpu * 1000) / Math.max(1, measuredPosts),
     api: apiResults,
     eventBytes,
-    connectPhase: { quietAfterMs: quiet.ms, eventsPerSocket: quiet.eventsPerSocket },
+    connectPhase: { connectMs, quietAfterMs: quiet.ms, eventsPerSocket: quiet.eventsPerSocket },
     probeEventTypes,
   };
 }

@@ -71,6 +71,9 @@ export interface FanoutSummary {
   apiP99: Record<string, number>;
   apiErrors: number;
   typingReceivedRatio: number;
+  /** Events each socket received because sockets connected (presence), and how long until quiet. */
+  connectEventsPerSocket: number;
+  connectSettleMs: number;
   invalidReasons: string[];
 }
 
@@ -109,6 +112,8 @@ export function summarizeFanout(runs: RunRecord[]): FanoutSummary[] {
       typingReceivedRatio: median(
         use.map((r) => (r.typing.probeExpected ? r.typing.probeReceived / r.typing.probeExpected : NaN)),
       ),
+      connectEventsPerSocket: median(use.map((r) => r.connectPhase.eventsPerSocket)),
+      connectSettleMs: median(use.map((r) => r.connectPhase.connectMs + r.connectPhase.quietAfterMs)),
       invalidReasons: [...new Set(results.flatMap((r) => r.reasons))].slice(0, 3),
     });
   }
@@ -165,6 +170,12 @@ export function printReport(report: Report, print: (s: string) => void): void {
     }
     print('\nFan-out (medians of valid runs; latency from the scheduled post time to delivery at probes)');
     print(table(rows));
+    for (const s of fan) {
+      print(
+        `  ${s.workload} ${s.config} ${s.target}: connecting caused ${f(s.connectEventsPerSocket, 1)} events per socket, ` +
+          `settled after ${f(s.connectSettleMs / 1000, 1)} s`,
+      );
+    }
     const typing = fan.filter((s) => Number.isFinite(s.typingReceivedRatio));
     for (const s of typing)
       print(

@@ -10,13 +10,19 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU time of a process (user + system, all threads) in milliseconds. */
 export function cpuMs(pid: number): number {
+  const { user, system } = cpuSplitMs(pid);
+  return user + system;
+}
+
+/** User and system CPU time of a process (all threads) in milliseconds. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may contain spaces and parentheses: fields are counted after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of the full line (utime, stime) are 11 and 12 after the state field.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  return { user: (utime * 1000) / TICKS_PER_SECOND, system: (stime * 1000) / TICKS_PER_SECOND };
 }
 
 /** Resident set size and its peak, in KB. */

@@ -100,13 +100,15 @@ export interface FanoutResult extends Validity {
   typing: { sent: number; probeReceived: number; probeExpected: number };
   presence: { sent: number };
   serverCpuMs: number;
+  /** The part of serverCpuMs spent in the kernel (socket writes). */
+  serverSystemCpuMs: number;
   windowS: number;
   cpuUsPerDelivery: number;
   cpuUsPerPost: number;
   api: ApiResult[];
   eventBytes: number;
   /** Events that connecting caused (presence), before the measurement started. */
-  connectPhase: { quietAfterMs: number; eventsPerSocket: number };
+  connectPhase: { connectMs: number; quietAfterMs: number; eventsPerSocket: number };
   /** Event names the probes received during the measurement. */
   probeEventTypes: Record<string, number>;
 }
