@@ -75,6 +75,24 @@ describe('first run', () => {
     await page.reload();
     await post(page, 'Hello, world!').waitFor();
     await screenshot(page, 'first-channel');
+  });
+
+  it('logs out, and back in to where the user was', async () => {
+    const { page } = person;
+    await page.locator('.sidebar__me-button').click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    // The session is gone on the server too: the app cannot read the channel any more.
+    await page.goto('/acme-corp/channels/town-square');
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.getByLabel('Username or email').fill('founder');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await post(page, 'Hello, world!').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/acme-corp/channels/town-square');
     expect(unexpectedErrors(person.errors)).toEqual([]);
   });
 });
