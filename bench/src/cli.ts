@@ -12,7 +12,8 @@ import { ensureSeeded, specKey, type Manifest, type SeedSpec } from './seed.js';
 import { BENCH_DIR, REPO_DIR, startServer, type RunningServer, type TargetName } from './lib/servers.js';
 import { startGenerator } from './lib/runner.js';
 import { memoryKb, sleep } from './lib/proc.js';
-import { summarizeProfile, type ProfileSummary } from './lib/profile.js';
+import { summarizeProfile } from './lib/profile.js';
+import { attachInspector, inspectorUrl } from './lib/inspector.js';
 import type { FanoutJob, FanoutResult, Job, MixedResult, StormResult, Target } from './lib/protocol.js';
 import { printReport, type Report, type RunRecord } from './report.js';
 
@@ -537,33 +538,47 @@ async function main(): Promise<void> {
     log(`Profile: Parley under W1 ${n}@${rate} with --cpu-prof`);
     const seed = await seeded(fanoutSpec(n), o.reseed);
     const profDir = path.join(BENCH_DIR, 'results', 'profile');
-    fs.rmSync(profDir, { recursive: true, force: true });
     fs.mkdirSync(profDir, { recursive: true });
     const server = await startServer({
       name: 'Parley',
       seedDir: seed.dir,
       cpu: o.serverCpu,
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      nodeArgs: ['--inspect=127.0.0.1:0'],
     });
     try {
+      const url = inspectorUrl(server.stderrTail());
+      if (!url) throw new Error('no inspector URL on the server stderr');
+      const inspector = await attachInspector(url);
       const job = fanoutJob(
         targetOf(server),
         path.join(seed.dir, 'bench.json'),
         allUsers(seed.manifest),
         [seed.manifest.w1],
         rate,
+        { syncPhases: true },
       );
-      const result = (await startGenerator(job, o.genCpu, log).result) as FanoutResult;
+      let profile: Promise<unknown> | undefined;
+      const g = startGenerator(job, o.genCpu, log, (phase) => {
+        if (phase === 'measure-start') void inspector.startProfile();
+        else {
+          profile = inspector.stopProfile();
+          void profile.finally(() => g.release());
+        }
+      });
+      const result = (await g.result) as FanoutResult;
       record({ workload: 'profile', config: `${n}@${rate}`, target: 'Parley', rep: 0, result });
+      if (profile) {
+        const file = path.join(profDir, `parley-w1-${n}at${rate}.cpuprofile`);
+        fs.writeFileSync(file, JSON.stringify(await profile));
+        report.profile = summarizeProfile(file);
+        log(`  profile of the measured window: ${file}`);
+      }
+      inspector.close();
+    } catch (err) {
+      log(`  profile: FAILED ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       await server.stop();
     }
-    const file = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) {
-      const summary: ProfileSummary = summarizeProfile(path.join(profDir, file));
-      report.profile = summary;
-      log(`  profile: ${path.join(profDir, file)}`);
-    } else log('  profile: no .cpuprofile written (did the server exit cleanly?)');
   }
 
   report.machine.busyPctAfter = await machineBusyPct();

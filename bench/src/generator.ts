@@ -182,6 +182,7 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   let gen: CpuWindow | undefined;
   const startMeasure = () => {
     measuring = true;
+    if (job.syncPhases) send({ type: 'phase', phase: 'measure-start' });
     cpuAtMeasure = cpuMs(target.pid);
     sysAtMeasure = cpuSplitMs(target.pid).system;
     gen = new CpuWindow();
@@ -277,6 +278,10 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   const serverSys = cpuSplitMs(target.pid).system - sysAtMeasure;
   const genPct = (gen as CpuWindow).pct();
 
+  if (job.syncPhases) {
+    send({ type: 'phase', phase: 'measure-end' });
+    await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  }
   const seqErrors = conns.reduce((s, c) => s + c.seqErrors, 0);
   const frames = drainedFrames();
   const payloadBytes = drainers.reduce((s, d) => s + d.payloadBytes, 0) - bytesBase;

@@ -38,6 +38,8 @@ export interface FanoutJob extends JobBase {
   typingRate: number;
   /** W3: active-status changes per second (random users). */
   presenceRate: number;
+  /** Announce the measured window to the orchestrator and wait for its go before closing sockets. */
+  syncPhases?: boolean;
   /** REST reads at a fixed rate during the run (history page, unread counts). */
   api?: { rate: number; teamId: string };
 }
@@ -154,4 +156,5 @@ export type GeneratorMessage =
   | { type: 'ready'; result: IdleResult }
   | { type: 'result'; result: JobResult }
   | { type: 'error'; message: string }
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  | { type: 'phase'; phase: 'measure-start' | 'measure-end' };

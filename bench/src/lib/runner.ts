@@ -5,13 +5,21 @@ import { BENCH_DIR } from './servers.js';
 import type { GeneratorMessage, IdleResult, Job, JobResult } from './protocol.js';
 
 export interface GeneratorHandle {
-  /** For idle jobs: resolves when every socket is open; `release()` lets the generator close them. */
+  /**
+   * For idle jobs: resolves when every socket is open. `release()` lets the generator close its sockets
+   * (idle jobs, and fan-out jobs with syncPhases after 'measure-end').
+   */
   ready: Promise<IdleResult>;
   result: Promise<JobResult | undefined>;
   release(): void;
 }
 
-export function startGenerator(job: Job, cpu: number, onLog: (s: string) => void): GeneratorHandle {
+export function startGenerator(
+  job: Job,
+  cpu: number,
+  onLog: (s: string) => void,
+  onPhase?: (phase: 'measure-start' | 'measure-end') => void,
+): GeneratorHandle {
   const child = spawn(
     'taskset',
     ['-c', String(cpu), process.execPath, '--import', 'tsx', path.join(BENCH_DIR, 'src/generator.ts')],
@@ -27,6 +35,7 @@ export function startGenerator(job: Job, cpu: number, onLog: (s: string) => void
     let got: JobResult | undefined;
     child.on('message', (m: GeneratorMessage) => {
       if (m.type === 'log') onLog(m.message);
+      else if (m.type === 'phase') onPhase?.(m.phase);
       else if (m.type === 'ready') readyResolve(m.result);
       else if (m.type === 'result') got = m.result;
       else if (m.type === 'error') {

@@ -1,0 +1,59 @@
+/**
+ * CPU profiles of a running server through its inspector (started with `--inspect=127.0.0.1:0`), so that
+ * only the measured window is profiled, not start-up or the connection phase. Uses the DevTools
+ * protocol's Profiler domain over the inspector's WebSocket.
+ */
+import WebSocket from 'ws';
+
+export interface Inspector {
+  startProfile(samplingIntervalUs?: number): Promise<void>;
+  /** Stops the profiler and returns the .cpuprofile JSON. */
+  stopProfile(): Promise<unknown>;
+  close(): void;
+}
+
+/** The inspector URL Node prints on stderr ("Debugger listening on ws://…"). */
+export function inspectorUrl(stderr: string): string | undefined {
+  return /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+}
+
+export async function attachInspector(url: string): Promise<Inspector> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  ws.on('message', (data: Buffer) => {
+    const msg = JSON.parse(data.toString('utf8')) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
+    };
+    if (msg.id === undefined) return;
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(new Error(msg.error.message));
+    else p.resolve(msg.result);
+  });
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return {
+    async startProfile(samplingIntervalUs = 500) {
+      await call('Profiler.enable');
+      await call('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
+      await call('Profiler.start');
+    },
+    async stopProfile() {
+      const r = (await call('Profiler.stop')) as { profile: unknown };
+      return r.profile;
+    },
+    close: () => ws.close(),
+  };
+}
