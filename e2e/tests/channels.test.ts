@@ -188,6 +188,53 @@ describe('channels and teams', () => {
       .waitFor();
   });
 
+  it('joins an open team from the team list', async () => {
+    const { client } = await server.login('alice');
+    const open = await client.createTeam({ name: 'guild', display_name: 'Guild', type: 'O' } as Team);
+    await client.patchTeam({ id: open.id, allow_open_invite: true } as Team);
+    await bob.page.getByRole('button', { name: 'Create or join a team' }).click();
+    const teams = bob.page.getByRole('region', { name: 'Open teams' });
+    await teams
+      .getByRole('listitem')
+      .filter({ hasText: 'Guild' })
+      .getByRole('button', { name: 'Join' })
+      .click();
+    await bob.page
+      .getByRole('navigation', { name: 'Channels' })
+      .getByRole('heading', { name: 'Guild' })
+      .waitFor();
+    await bob.page.locator('#channel-title', { hasText: 'Town Square' }).waitFor();
+    expect(new URL(bob.page.url()).pathname).toBe('/guild/channels/town-square');
+    // The private team Alice made earlier was never offered.
+    expect(
+      await bob.page
+        .getByRole('navigation', { name: 'Teams' })
+        .getByRole('button', { name: /Side Project/ })
+        .count(),
+    ).toBe(0);
+  });
+
+  it('labels every control for assistive technology', async () => {
+    for (const page of [alice.page, bob.page]) {
+      const unlabelled = await page.evaluate(() => {
+        const name = (el: Element) =>
+          (el.getAttribute('aria-label') ?? '').trim() ||
+          (el.getAttribute('aria-labelledby') ?? '').trim() ||
+          (el as HTMLInputElement).labels?.[0]?.textContent?.trim() ||
+          (el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA' ? (el.textContent ?? '').trim() : '') ||
+          (el.getAttribute('title') ?? '').trim();
+        return [...document.querySelectorAll('button, a[href], input, textarea, select, [role="option"]')]
+          .filter((el) => !name(el))
+          .map((el) => el.outerHTML.slice(0, 120));
+      });
+      expect(unlabelled).toEqual([]);
+      const landmarks = await page.evaluate(() =>
+        [...document.querySelectorAll('nav, main, aside')].map((el) => el.getAttribute('aria-label')),
+      );
+      expect(landmarks).toEqual(expect.arrayContaining(['Teams', 'Channels', 'Conversation']));
+    }
+  });
+
   it('logged no unexpected errors', () => {
     expect(unexpectedErrors(alice.errors)).toEqual([]);
     expect(unexpectedErrors(bob.errors)).toEqual([]);
