@@ -3,6 +3,7 @@
  * outsider's (mallory is on the team but in none of alice and bob's private, direct or group channels).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel } from '@mattermost/types/channels';
 import type { Post } from '@mattermost/types/posts';
 import type { UserProfile } from '@mattermost/types/users';
 import { getTestServer, PASSWORD, type TestServer } from '../helpers/server.js';
@@ -192,6 +193,81 @@ describe('channels and posts', () => {
   });
 });
 
+describe('more channel events', () => {
+  let n = 0;
+  const newChannel = async (type: 'O' | 'P') => {
+    n++;
+    const ch = await f.alice.client.createChannel({
+      team_id: f.team.id,
+      name: `more-${type.toLowerCase()}-${n}`,
+      display_name: `More ${n}`,
+      type,
+    } as Channel);
+    await f.alice.client.addToChannel(f.bob.user.id, ch.id);
+    return ch;
+  };
+
+  it('channel_created reaches the creator only', async () => {
+    const got = await during(() => newChannel('P'), named('channel_created'));
+    expect(counts(got)).toEqual([1, 1, 0, 0, 0]);
+  });
+
+  it('direct_added and group_added reach their members only', async () => {
+    const dm = await during(
+      () => f.carol.client.createDirectChannel([f.carol.user.id, f.mallory.user.id]),
+      named('direct_added'),
+    );
+    expect(counts(dm)).toEqual([0, 0, 0, 1, 1]);
+    const gm = await during(
+      () => f.mallory.client.createGroupChannel([f.mallory.user.id, f.bob.user.id, f.carol.user.id]),
+      named('group_added'),
+    );
+    expect(counts(gm)).toEqual([0, 0, 1, 1, 1]);
+  });
+
+  it('multiple_channels_viewed and channel_member_updated reach the member only', async () => {
+    const viewed = await during(
+      () => f.bob.client.viewMyChannel(f.publicChannel.id),
+      named('multiple_channels_viewed'),
+    );
+    expect(counts(viewed)).toEqual([0, 0, 1, 0, 0]);
+    const updated = await during(
+      () =>
+        f.alice.client.updateChannelNotifyProps({
+          channel_id: f.privateChannel.id,
+          user_id: f.alice.user.id,
+          desktop: 'all',
+        }),
+      named('channel_member_updated'),
+    );
+    expect(counts(updated)).toEqual([1, 1, 0, 0, 0]);
+  });
+
+  it('archiving and restoring a private channel reach its members; a public one, the team', async () => {
+    const priv = await newChannel('P');
+    const archived = await during(() => f.alice.client.deleteChannel(priv.id), named('channel_deleted'));
+    expect(counts(archived)).toEqual([1, 1, 1, 0, 0]);
+    expect(archived[0]![0]!.data.channel_id).toBe(priv.id);
+    const restored = await during(() => f.alice.client.unarchiveChannel(priv.id), named('channel_restored'));
+    expect(counts(restored)).toEqual([1, 1, 1, 0, 0]);
+
+    const pub = await newChannel('O');
+    const archivedPublic = await during(() => f.alice.client.deleteChannel(pub.id), named('channel_deleted'));
+    expect(counts(archivedPublic)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('channel_converted reaches the team', async () => {
+    const pub = await newChannel('O');
+    const got = await during(
+      () => f.alice.client.updateChannelPrivacy(pub.id, 'P'),
+      named('channel_converted'),
+    );
+    expect(counts(got)).toEqual([1, 1, 1, 1, 1]);
+    expect(got[4]![0]!.data.channel_id).toBe(pub.id);
+  });
+});
+
+// Last: carol leaves the team here.
 describe('teams', () => {
   it('team events reach the team’s members only, and a member who leaves stops hearing them', async () => {
     const zedPersona = await server.persona('zed');
