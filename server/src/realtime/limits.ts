@@ -1,6 +1,8 @@
 /**
  * The real-time layer's knobs, with production defaults. Tests shorten them through
  * `Realtime.configure()`; the away time comes from the configuration (PARLEY_PRESENCE_AWAY_SECONDS).
+ * Changes apply at once, except `replayEvents` (new connections only) and `maxMessageBytes` (fixed
+ * when the gateway is built).
  */
 export interface RealtimeLimits {
   /** An unauthenticated socket is closed after this long. */
