@@ -173,6 +173,10 @@ export class UserService {
     return this.createUser(operator, input, { systemAdmin });
   }
 
+  countUsers(): Promise<number> {
+    return this.deps.store.users.count();
+  }
+
   async getUser(id: string): Promise<UserRow> {
     const u = await this.deps.store.users.findById(id);
     if (!u) throw notFound('user');

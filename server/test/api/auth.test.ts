@@ -155,3 +155,16 @@ describe('cookies and CSRF', () => {
     expect(after.status).toBe(401);
   });
 });
+
+describe('first visit', () => {
+  it('tells clients when the server has no accounts yet', async () => {
+    const fresh = await getTestServer();
+    try {
+      expect((await fresh.client().getClientConfig()).NoAccounts).toBe('true');
+      await fresh.persona('admin');
+      expect((await fresh.client().getClientConfig()).NoAccounts).toBe('false');
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -36,7 +36,8 @@ export function registerSystemRoutes(api: FastifyInstance, services: Services): 
       MaxPostSize: '16383',
       MaxFileSize: String(config.maxFileSize),
       ExperimentalPrimaryTeam: '',
-      NoAccounts: 'false',
+      // Lets a client send the very first visitor straight to sign-up.
+      NoAccounts: String((await services.users.countUsers()) === 0),
     };
   });
 
