@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import type { TestServer } from '../helpers/server.js';
 
 const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/api/v4');
@@ -119,10 +120,18 @@ const VOLATILE: Record<string, string[]> = {
 /** Every table, every row, as one string (volatile columns left out). */
 export async function snapshot(server: TestServer, ignoreTables: string[] = []): Promise<string> {
   const db = server.db.handle.db as Db;
-  const tables = (await db.introspection.getTables())
-    .filter((t) => server.db.pgSchema === undefined || t.schema === server.db.pgSchema)
+  // Only this server's tables (other test files create and drop their own PostgreSQL schemas meanwhile,
+  // which trips a database-wide introspection).
+  const names =
+    server.db.pgSchema === undefined
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows
+      : (
+          await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = ${server.db.pgSchema}`.execute(db)
+        ).rows;
+  const tables = names
     .map((t) => t.name)
-    .filter((n) => !n.startsWith('kysely_') && !ignoreTables.includes(n))
+    .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_') && !ignoreTables.includes(n))
     .sort();
   const out: Record<string, unknown[]> = {};
   for (const t of tables) {
