@@ -8,6 +8,7 @@ import { PostService } from './posts.js';
 import { PresenceService } from './presence.js';
 import { ReactionService } from './reactions.js';
 import { FileService } from './files.js';
+import { UnreadService } from './unreads.js';
 
 export interface Services {
   deps: Deps;
@@ -20,6 +21,7 @@ export interface Services {
   presence: PresenceService;
   reactions: ReactionService;
   files: FileService;
+  unreads: UnreadService;
 }
 
 export function createServices(deps: Deps): Services {
@@ -35,5 +37,6 @@ export function createServices(deps: Deps): Services {
     presence: new PresenceService(deps),
     reactions: new ReactionService(deps),
     files: new FileService(deps),
+    unreads: new UnreadService(deps),
   };
 }

@@ -15,6 +15,7 @@ import { PreferenceStore } from './preferences.js';
 import { RealtimeStore } from './realtime.js';
 import { ReactionStore } from './reactions.js';
 import { FileStore } from './files.js';
+import { UnreadStore } from './unreads.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -28,6 +29,7 @@ export class Store {
   readonly realtime: RealtimeStore;
   readonly reactions: ReactionStore;
   readonly files: FileStore;
+  readonly unreads: UnreadStore;
 
   constructor(
     private readonly db: Executor,
@@ -42,6 +44,7 @@ export class Store {
     this.realtime = new RealtimeStore(db);
     this.reactions = new ReactionStore(db);
     this.files = new FileStore(db);
+    this.unreads = new UnreadStore(db);
   }
 
   /** Runs fn in one transaction; nested calls join the outer transaction. */

@@ -8,6 +8,7 @@ import { registerChannelRoutes } from './channels.js';
 import { registerPostRoutes } from './posts.js';
 import { registerStatusRoutes } from './status.js';
 import { registerFileRoutes } from './files.js';
+import { registerUnreadRoutes } from './unreads.js';
 
 export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(api, services);
@@ -18,4 +19,5 @@ export async function registerApiV4(api: FastifyInstance, services: Services): P
   registerPostRoutes(api, services);
   registerStatusRoutes(api, services);
   registerFileRoutes(api, services);
+  registerUnreadRoutes(api, services);
 }
