@@ -4,6 +4,7 @@
  */
 import type { Channel, ChannelMembership } from '@mattermost/types/channels';
 import type { Post, PostList } from '@mattermost/types/posts';
+import type { FileInfo } from '@mattermost/types/files';
 import type { PreferenceType } from '@mattermost/types/preferences';
 import type { Team } from '@mattermost/types/teams';
 import type { UserProfile, UserStatus } from '@mattermost/types/users';
@@ -572,7 +573,12 @@ export function markPostDeleted(post: Post): void {
 let pendingSeq = 0;
 
 /** Shows the post at once, marked pending, then sends it; a failure leaves it marked for retry. */
-export async function sendPost(channelId: string, message: string, rootId = ''): Promise<void> {
+export async function sendPost(
+  channelId: string,
+  message: string,
+  rootId = '',
+  files: readonly FileInfo[] = [],
+): Promise<void> {
   const me = store.get().me;
   if (!me) return;
   const now = Date.now();
@@ -594,7 +600,8 @@ export async function sendPost(channelId: string, message: string, rootId = ''):
     props: {},
     hashtags: '',
     reply_count: 0,
-    metadata: { embeds: [], emojis: [], files: [], images: {} },
+    metadata: { embeds: [], emojis: [], files: [...files], images: {} },
+    ...(files.length > 0 ? { file_ids: files.map((f) => f.id) } : {}),
     pendingState: 'sending',
   };
   store.set((s) => {
@@ -630,6 +637,7 @@ async function deliver(p: ClientPost): Promise<void> {
       message: p.message,
       root_id: p.root_id,
       pending_post_id: p.pending_post_id,
+      ...(p.file_ids?.length ? { file_ids: p.file_ids } : {}),
     });
     if (receivePost(created)) countOwnPost(created);
   } catch {

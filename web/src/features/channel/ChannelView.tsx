@@ -70,7 +70,8 @@ export function ChannelView({ channel, team }: { channel: ChannelWithCounts; tea
           draftKey={channel.id}
           placeholder={placeholder}
           providers={providers}
-          onSend={(message) => void sendPost(channel.id, message)}
+          channelId={channel.id}
+          onSend={(message, files) => void sendPost(channel.id, message, '', files)}
           onTyping={() => sendTyping(channel.id, '')}
           onEditLast={editLast}
           maxLength={Number(store.get().config.MaxPostSize) || 16383}

@@ -8,6 +8,12 @@ import { Icon } from '../../common/Icon';
 import { useAppState } from '../../state/store';
 import { setDraft } from '../../state/actions';
 import { EMOJI, searchEmoji } from '../../lib/emoji';
+import type { FileInfo } from '@mattermost/types/files';
+import { useUploadQueue } from '../files/uploadQueue';
+import type { Uploader } from '../files/upload';
+import { UploadTray } from '../files/UploadTray';
+import { PaperclipIcon, VoiceRecorder } from '../files/VoiceRecorder';
+import { useFileDrop } from '../files/useFileDrop';
 
 export interface Suggestion {
   /** What replaces the typed term, without the trigger character. */
@@ -25,13 +31,18 @@ export interface SuggestionProviders {
 export interface ComposerProps {
   draftKey: string;
   placeholder: string;
-  onSend: (message: string) => void;
+  /** The files go only when there are any: `onSend(message)` otherwise. */
+  onSend: (message: string, files?: FileInfo[]) => void;
   onTyping?: () => void;
   /** Up-arrow on an empty box: answers whether a post was put in edit mode. */
   onEditLast?: () => boolean;
   providers: SuggestionProviders;
   maxLength?: number;
   id?: string;
+  /** Where attachments are uploaded; without it the composer takes text only. */
+  channelId?: string;
+  /** Tests replace the XMLHttpRequest upload. */
+  uploader?: Uploader;
 }
 
 const TRIGGER = /(^|[\s(])([@~:])([\p{L}\p{N}._+-]*)$/u;
@@ -61,6 +72,8 @@ export function Composer({
   providers,
   maxLength = 16383,
   id,
+  channelId,
+  uploader,
 }: ComposerProps) {
   const draft = useAppState((s) => s.drafts[draftKey]) ?? '';
   const [text, setText] = useState(draft);
@@ -70,6 +83,38 @@ export function Composer({
   const ref = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const listId = useId();
+  const rootRef = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const { queue, items } = useUploadQueue(channelId, uploader);
+  const [fileNote, setFileNote] = useState('');
+  /** Recorded voice messages go as soon as their upload finishes. */
+  const [autoSend, setAutoSend] = useState<readonly string[]>([]);
+
+  const addFiles = (files: readonly File[]) => {
+    if (!queue || files.length === 0) return [];
+    const before = new Set(queue.list().map((i) => i.key));
+    const refused = queue.add(files);
+    setFileNote(refused > 0 ? `At most 10 files per message: ${refused} not attached.` : '');
+    return queue
+      .list()
+      .filter((i) => !before.has(i.key))
+      .map((i) => i.key);
+  };
+  const dragging = useFileDrop(rootRef, queue ? addFiles : undefined);
+
+  useEffect(() => {
+    if (!queue || autoSend.length === 0) return;
+    for (const key of autoSend) {
+      const item = items.find((i) => i.key === key);
+      if (!item) {
+        setAutoSend((keys) => keys.filter((k) => k !== key));
+      } else if (item.status === 'done' && item.info) {
+        setAutoSend((keys) => keys.filter((k) => k !== key));
+        queue.remove(key);
+        onSend('', [item.info]);
+      }
+    }
+  }, [items, autoSend, queue, onSend]);
 
   // A new channel (or thread) brings its own draft.
   useEffect(() => {
@@ -133,10 +178,22 @@ export function Composer({
     });
   };
 
+  const uploading = items.some((i) => i.status === 'uploading' && !autoSend.includes(i.key));
+  const ready = items.filter((i) => i.status === 'done' && i.info && !autoSend.includes(i.key));
+
   const send = () => {
     const message = text.trim();
-    if (!message || message.length > maxLength) return;
-    onSend(message);
+    if ((!message && ready.length === 0) || message.length > maxLength || uploading) return;
+    if (ready.length > 0) {
+      onSend(
+        message,
+        ready.flatMap((i) => (i.info ? [i.info] : [])),
+      );
+      for (const i of ready) queue?.remove(i.key);
+      setFileNote('');
+    } else {
+      onSend(message);
+    }
     setText('');
     setDraft(draftKey, '');
     setActive(undefined);
@@ -186,7 +243,9 @@ export function Composer({
   const rows = useMemo(() => Math.min(8, Math.max(1, text.split('\n').length)), [text]);
 
   return (
-    <div className="composer">
+    <div ref={rootRef} className={`composer${dragging ? ' composer--dragging' : ''}`}>
+      {dragging && <div className="drop-overlay">Drop files to attach them</div>}
+      {queue && <UploadTray items={items} onRemove={(key) => queue.remove(key)} />}
       {listOpen && (
         <ul className="suggestions" role="listbox" id={listId} aria-label="Suggestions">
           {suggestions.map((s, i) => (
@@ -228,17 +287,61 @@ export function Composer({
           onChange={(e) => update(e.target.value, e.target.selectionStart)}
           onKeyDown={onKeyDown}
           onBlur={() => setTimeout(() => setActive(undefined), 150)}
+          onPaste={(e) => {
+            const files = Array.from(e.clipboardData?.files ?? []);
+            if (queue && files.length > 0) {
+              e.preventDefault();
+              addFiles(files);
+            }
+          }}
         />
+        {queue && (
+          <>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              hidden
+              aria-hidden="true"
+              tabIndex={-1}
+              data-testid="file-input"
+              onChange={(e) => {
+                addFiles(Array.from(e.target.files ?? []));
+                e.target.value = '';
+              }}
+            />
+            <button
+              type="button"
+              className="composer__tool"
+              aria-label="Attach files"
+              title="Attach files"
+              onClick={() => fileInput.current?.click()}
+            >
+              <PaperclipIcon />
+            </button>
+            <VoiceRecorder
+              onRecorded={(file) => {
+                const keys = addFiles([file]);
+                setAutoSend((list) => [...list, ...keys]);
+              }}
+            />
+          </>
+        )}
         <button
           type="button"
           className="composer__send button button--primary"
           aria-label="Send"
-          disabled={!text.trim() || over}
+          disabled={(!text.trim() && ready.length === 0) || over || uploading}
           onClick={send}
         >
           <Icon name="send" />
         </button>
       </div>
+      {fileNote && (
+        <p className="form__error" role="alert">
+          {fileNote}
+        </p>
+      )}
       {over && (
         <p className="form__error" role="alert">
           This message is {text.length - maxLength} characters too long.

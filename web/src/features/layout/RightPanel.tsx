@@ -104,7 +104,8 @@ function ThreadPanel({ rootId, team }: { rootId: string; team: Team }) {
         draftKey={`${root.channel_id}:${rootId}`}
         placeholder="Reply to thread"
         providers={providers}
-        onSend={(message) => void sendPost(root.channel_id, message, rootId)}
+        channelId={root.channel_id}
+        onSend={(message, files) => void sendPost(root.channel_id, message, rootId, files)}
         onTyping={() => sendTyping(root.channel_id, rootId)}
       />
     </div>

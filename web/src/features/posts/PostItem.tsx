@@ -21,6 +21,7 @@ import { navigate, paths } from '../../router';
 import { Markdown } from './Markdown';
 import { EmojiPicker } from './EmojiPicker';
 import { errorMessage } from '../../api/client';
+import { Attachments } from '../files/Attachments';
 
 interface Props {
   post: ClientPost;
@@ -115,8 +116,11 @@ export const PostItem = memo(function PostItem({ post, compact, teamName, inThre
           />
         ) : (
           <div className="post__body">
-            <Markdown message={post.message} />
+            {post.message && <Markdown message={post.message} />}
             {post.edit_at > 0 && <span className="post__edited">(edited)</span>}
+            {post.metadata?.files && post.metadata.files.length > 0 && (
+              <Attachments files={post.metadata.files} />
+            )}
           </div>
         )}
         {post.pendingState === 'sending' && <span className="post__status">Sending…</span>}
