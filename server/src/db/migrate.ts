@@ -10,12 +10,14 @@ import type { Kysely } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002status from './migrations/002_status.js';
 import * as m003 from './migrations/003_files.js';
+import * as m004threads from './migrations/004_threads.js';
 
 /** Numbered migrations, listed here so that they ship inside the build (no directory scanning). */
 const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_status': m002status,
   '003_files': m003,
+  '004_threads': m004threads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -162,6 +162,15 @@ export interface FilesTable {
   mini_preview: string;
 }
 
+export interface ThreadMembershipsTable {
+  post_id: string;
+  user_id: string;
+  following: number;
+  last_viewed: number;
+  last_updated: number;
+  unread_mentions: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -175,4 +184,5 @@ export interface Database {
   preferences: PreferencesTable;
   statuses: StatusesTable;
   files: FilesTable;
+  thread_memberships: ThreadMembershipsTable;
 }

@@ -9,6 +9,7 @@ import { PresenceService } from './presence.js';
 import { ReactionService } from './reactions.js';
 import { FileService } from './files.js';
 import { UnreadService } from './unreads.js';
+import { ThreadService } from './threads.js';
 
 export interface Services {
   deps: Deps;
@@ -22,6 +23,7 @@ export interface Services {
   reactions: ReactionService;
   files: FileService;
   unreads: UnreadService;
+  threads: ThreadService;
 }
 
 export function createServices(deps: Deps): Services {
@@ -38,5 +40,6 @@ export function createServices(deps: Deps): Services {
     reactions: new ReactionService(deps),
     files: new FileService(deps),
     unreads: new UnreadService(deps),
+    threads: new ThreadService(deps),
   };
 }

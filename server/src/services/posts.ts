@@ -22,6 +22,7 @@ import {
 } from './access.js';
 import { inTransaction, type Actor, type Deps } from './context.js';
 import { parseHashtags, parseMentions } from './mentions.js';
+import { followThreadOnPostTx } from './threads.js';
 
 export const MAX_MESSAGE_RUNES = 16383;
 const MAX_PROPS_JSON = 64 * 1024;
@@ -282,6 +283,7 @@ export class PostService {
 
     const mentioned = await this.mentionedMembers(tx, actor, access, input.message);
     await tx.posts.incrementMentions(channel.id, mentioned, isRoot, createAt);
+    await followThreadOnPostTx(tx, input.rootId, actor.userId, createAt, mentioned);
 
     const post = await tx.posts.findById(id);
     if (!post) throw new Error('post vanished inside its transaction');

@@ -16,6 +16,7 @@ import { RealtimeStore } from './realtime.js';
 import { ReactionStore } from './reactions.js';
 import { FileStore } from './files.js';
 import { UnreadStore } from './unreads.js';
+import { ThreadStore } from './threads.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -30,6 +31,7 @@ export class Store {
   readonly reactions: ReactionStore;
   readonly files: FileStore;
   readonly unreads: UnreadStore;
+  readonly threads: ThreadStore;
 
   constructor(
     private readonly db: Executor,
@@ -45,6 +47,7 @@ export class Store {
     this.reactions = new ReactionStore(db);
     this.files = new FileStore(db);
     this.unreads = new UnreadStore(db);
+    this.threads = new ThreadStore(db);
   }
 
   /** Runs fn in one transaction; nested calls join the outer transaction. */

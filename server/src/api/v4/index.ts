@@ -9,6 +9,7 @@ import { registerPostRoutes } from './posts.js';
 import { registerStatusRoutes } from './status.js';
 import { registerFileRoutes } from './files.js';
 import { registerUnreadRoutes } from './unreads.js';
+import { registerThreadRoutes } from './threads.js';
 
 export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(api, services);
@@ -20,4 +21,5 @@ export async function registerApiV4(api: FastifyInstance, services: Services): P
   registerStatusRoutes(api, services);
   registerFileRoutes(api, services);
   registerUnreadRoutes(api, services);
+  registerThreadRoutes(api, services);
 }
