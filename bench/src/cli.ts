@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --size small|full        small (default): a few minutes; full: the sizes of docs/PERFORMANCE.md
   --workloads LIST         comma list of w1,w2,w3,w4,memory,startup,mixed,profile (default: all)
-  --targets LIST           comma list of b0,b2,parley (default: all; REST-only workloads use Parley)
+  --targets LIST           comma list of b0,b2,parley (default) and the framing experiments b0c
+                           (B0 + per-socket seq, one copied buffer) and b0w (B0 + seq, three corked writes)
   --repeat R               runs per target and configuration, interleaved (small 2, full 5)
   --w1 LIST                W1 configurations as N@rate, e.g. 1000@20,5000@4
   --w2 N@rate              W2 users and posts per second (channels: N/10 of 10–50 members)
@@ -108,7 +109,13 @@ function parseOptions(argv: string[]): Options {
   const all = ['w1', 'w2', 'w3', 'w4', 'memory', 'startup', 'mixed', 'profile'];
   const workloads = new Set((values.workloads ?? all.join(',')).split(',').map((s) => s.trim()));
   for (const w of workloads) if (!all.includes(w)) throw new Error(`unknown workload "${w}"`);
-  const targetNames: Record<string, TargetName> = { b0: 'B0', b2: 'B2', parley: 'Parley' };
+  const targetNames: Record<string, TargetName> = {
+    b0: 'B0',
+    b2: 'B2',
+    b0c: 'B0c',
+    b0w: 'B0w',
+    parley: 'Parley',
+  };
   const targets = (values.targets ?? 'b0,b2,parley').split(',').map((t) => {
     const name = targetNames[t.trim().toLowerCase()];
     if (!name) throw new Error(`unknown target "${t}"`);
@@ -204,7 +211,13 @@ function fanoutSpec(n: number): SeedSpec {
 }
 
 function targetOf(s: RunningServer): Target {
-  return { name: s.name, host: s.host, port: s.port, pid: s.pid, checksSeq: s.name === 'Parley' };
+  return {
+    name: s.name,
+    host: s.host,
+    port: s.port,
+    pid: s.pid,
+    checksSeq: s.name !== 'B0' && s.name !== 'B2',
+  };
 }
 
 /** Numbers cross the IPC channel as JSON, where NaN becomes null. */
@@ -239,6 +252,7 @@ async function main(): Promise<void> {
     },
     runs: [],
     profile: undefined,
+    startupProfile: undefined,
   };
   const save = () => {
     fs.writeFileSync(o.out, JSON.stringify(report, null, 1));
@@ -401,7 +415,7 @@ async function main(): Promise<void> {
     log(`Memory: ${o.memory} idle sockets`);
     const seed = await seeded(fanoutSpec(o.memory), o.reseed);
     for (let rep = 0; rep < Math.max(1, Math.ceil(o.repeat / 2)); rep++) {
-      for (const name of o.targets.filter((t) => t !== 'B2')) {
+      for (const name of o.targets.filter((t) => t === 'B0' || t === 'Parley')) {
         const server = await startServer({ name, seedDir: seed.dir, cpu: o.serverCpu });
         try {
           await sleep(1000);
@@ -459,7 +473,7 @@ async function main(): Promise<void> {
     log(`Start-up: first answered ping with ${o.apiPosts} posts stored`);
     const seed = await seeded(apiSpec, o.reseed);
     for (let rep = 0; rep < Math.max(3, o.repeat); rep++) {
-      for (const name of o.targets.filter((t) => t !== 'B2')) {
+      for (const name of o.targets.filter((t) => t === 'B0' || t === 'Parley')) {
         try {
           const server = await startServer({ name, seedDir: seed.dir, cpu: o.serverCpu, inPlace: true });
           await server.stop();
@@ -481,6 +495,31 @@ async function main(): Promise<void> {
           });
         }
       }
+    }
+  }
+
+  if (o.workloads.has('startup') && o.targets.includes('Parley')) {
+    // One more start with V8's profiler on, to name what the start-up time is spent on.
+    const seed = await seeded(apiSpec, o.reseed);
+    const profDir = path.join(BENCH_DIR, 'results', 'profile', 'startup');
+    fs.rmSync(profDir, { recursive: true, force: true });
+    fs.mkdirSync(profDir, { recursive: true });
+    try {
+      const server = await startServer({
+        name: 'Parley',
+        seedDir: seed.dir,
+        cpu: o.serverCpu,
+        inPlace: true,
+        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'],
+      });
+      await server.stop();
+      const file = fs.readdirSync(profDir).find((x) => x.endsWith('.cpuprofile'));
+      if (file) {
+        report.startupProfile = summarizeProfile(path.join(profDir, file));
+        log(`  start-up profile: ${path.join(profDir, file)}`);
+      }
+    } catch (err) {
+      log(`  start-up profile: FAILED ${String(err)}`);
     }
   }
 

@@ -38,6 +38,8 @@ export interface Report {
   };
   runs: RunRecord[];
   profile: ProfileSummary | undefined;
+  /** Parley started once with --cpu-prof (spawn to exit after its first ping): time by package. */
+  startupProfile?: ProfileSummary | undefined;
 }
 
 function table(rows: string[][]): string {
@@ -264,6 +266,18 @@ export function printReport(report: Report, print: (s: string) => void): void {
       table([
         ['function', 'where', 'self ms', '% of busy'],
         ...p.top.slice(0, 15).map((t) => [t.name, t.where, f(t.selfMs, 0), f(t.pctOfBusy, 1)]),
+      ]),
+    );
+  }
+  if (report.startupProfile) {
+    const p = report.startupProfile;
+    print(
+      `\nParley start-up by package (self time, ${f(p.busyMs, 0)} ms busy until the first ping and exit)`,
+    );
+    print(
+      table([
+        ['package', 'self ms', '% of busy'],
+        ...p.packages.slice(0, 12).map((x) => [x.name, f(x.selfMs, 0), f(x.pctOfBusy, 1)]),
       ]),
     );
   }

@@ -19,6 +19,19 @@ export interface ProfileSummary {
   busyMs: number;
   top: { name: string; where: string; selfMs: number; pctOfBusy: number }[];
   areas: { area: string; selfMs: number; pctOfBusy: number }[];
+  /** Self time by npm package (or Parley / Node core), for start-up profiles. */
+  packages: { name: string; selfMs: number; pctOfBusy: number }[];
+}
+
+function packageOf(url: string, fn: string): string {
+  const i = url.lastIndexOf('/node_modules/');
+  if (i >= 0) {
+    const rest = url.slice(i + 14).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? 'npm');
+  }
+  if (url.includes('/server/dist/') || url.includes('/server/src/')) return 'parley';
+  if (url.startsWith('node:')) return 'node core';
+  return fn.startsWith('(') ? fn : 'native / other';
 }
 
 function areaOf(url: string, fn: string): string {
@@ -59,6 +72,7 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
   }
   const fnTotals = new Map<string, { name: string; where: string; ms: number }>();
   const areaTotals = new Map<string, number>();
+  const pkgTotals = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (const [id, ms] of self) {
@@ -76,6 +90,8 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     const e = fnTotals.get(key) ?? { name, where, ms: 0 };
     e.ms += ms;
     fnTotals.set(key, e);
+    const pkg = packageOf(url, name);
+    pkgTotals.set(pkg, (pkgTotals.get(pkg) ?? 0) + ms);
     const area = areaOf(url, name);
     areaTotals.set(area, (areaTotals.get(area) ?? 0) + ms);
   }
@@ -91,5 +107,9 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     areas: [...areaTotals.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([area, ms]) => ({ area, selfMs: ms, pctOfBusy: (ms / busy) * 100 })),
+    packages: [...pkgTotals.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topN)
+      .map(([name, ms]) => ({ name, selfMs: ms, pctOfBusy: (ms / busy) * 100 })),
   };
 }

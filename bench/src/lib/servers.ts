@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getStatus, sleep } from './proc.js';
 
-export type TargetName = 'B0' | 'B2' | 'Parley';
+/** B0c and B0w: B0 with a per-connection seq, written as one copied buffer or as three corked writes. */
+export type TargetName = 'B0' | 'B2' | 'B0c' | 'B0w' | 'Parley';
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REPO_DIR = path.resolve(BENCH_DIR, '..');
@@ -86,6 +87,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       HOST,
       BASELINE_DB: path.join(dataDir, 'parley.db'),
       BASELINE_PERSIST: o.name === 'B2' ? '1' : '0',
+      BASELINE_FRAMING: o.name === 'B0c' ? 'copied' : o.name === 'B0w' ? 'corked' : 'shared',
       ...o.env,
     };
   }

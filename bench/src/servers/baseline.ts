@@ -25,6 +25,13 @@ const dbFile = process.env.BASELINE_DB ?? '';
 const port = Number(process.env.PORT ?? '0');
 const host = process.env.HOST ?? '127.0.0.1';
 const persist = process.env.BASELINE_PERSIST === '1';
+/**
+ * How each socket's bytes are written. `shared` (B0): one frame, the same bytes for everyone.
+ * Experiments with a per-connection `seq` suffix, as Mattermost's protocol needs: `corked` writes header,
+ * shared body and suffix as three corked writes (a writev per socket, no copy; Parley's way);
+ * `copied` copies them into one buffer per socket and writes it once.
+ */
+const framing = (process.env.BASELINE_FRAMING ?? 'shared') as 'shared' | 'corked' | 'copied';
 
 if (!dbFile) {
   process.stderr.write('baseline: BASELINE_DB is required\n');
@@ -120,21 +127,55 @@ interface Conn {
   ws: WebSocket;
   socket: Socket;
   userId: string;
+  seq: number;
 }
 const connsByUser = new Map<string, Set<Conn>>();
 
-function deliver(userIds: readonly string[], bytes: Buffer, omit?: string): number {
+function headerFor(n: number): Buffer {
+  const h = Buffer.allocUnsafe(n < 126 ? 2 : n < 65536 ? 4 : 10);
+  h[0] = 0x81;
+  if (n < 126) h[1] = n;
+  else if (n < 65536) {
+    h[1] = 126;
+    h.writeUInt16BE(n, 2);
+  } else {
+    h[1] = 127;
+    h.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return h;
+}
+
+/** `framed` is the complete shared frame; `body` the event without its closing brace (for seq). */
+function deliver(userIds: readonly string[], framed: Buffer, body: Buffer, omit?: string): number {
   let n = 0;
   for (const uid of userIds) {
     if (uid === omit) continue;
     const set = connsByUser.get(uid);
     if (!set) continue;
     for (const c of set) {
-      c.socket.write(bytes);
+      if (framing === 'shared') c.socket.write(framed);
+      else {
+        const suffix = Buffer.from(',"seq":' + c.seq++ + '}', 'latin1');
+        const header = headerFor(body.length + suffix.length);
+        if (framing === 'corked') {
+          c.socket.cork();
+          c.socket.write(header);
+          c.socket.write(body);
+          c.socket.write(suffix);
+          c.socket.uncork();
+        } else {
+          c.socket.write(Buffer.concat([header, body, suffix], header.length + body.length + suffix.length));
+        }
+      }
       n++;
     }
   }
   return n;
+}
+
+/** An event's shared frame, and its body without the closing brace for the seq variants. */
+function encode(text: string): { framed: Buffer; body: Buffer } {
+  return { framed: frame(text), body: Buffer.from(text.slice(0, -1), 'utf8') };
 }
 
 function event(name: string, data: Record<string, unknown>, channelId: string, teamId: string): string {
@@ -187,7 +228,7 @@ function createPost(userId: string, body: unknown): { status: number; body: unkn
     metadata: {},
   };
   insertPost?.run(post.id, channel_id, userId, post.root_id, now, now, message);
-  const bytes = frame(
+  const encoded = encode(
     event(
       'posted',
       {
@@ -204,7 +245,7 @@ function createPost(userId: string, body: unknown): { status: number; body: unkn
       ch.team_id,
     ),
   );
-  deliver(ch.members, bytes);
+  deliver(ch.members, encoded.framed, encoded.body);
   return { status: 201, body: post };
 }
 
@@ -248,14 +289,14 @@ function onMessage(conn: Conn, raw: RawData): void {
   if (msg.action === 'user_typing') {
     const ch = typeof data.channel_id === 'string' ? channels.get(data.channel_id) : undefined;
     if (ch && memberships.has(ch.id + conn.userId)) {
-      const bytes = frame(
+      const e = encode(
         event('typing', { parent_id: data.parent_id ?? '', user_id: conn.userId }, ch.id, ch.team_id),
       );
-      deliver(ch.members, bytes, conn.userId);
+      deliver(ch.members, e.framed, e.body, conn.userId);
     }
   } else if (msg.action === 'user_update_active_status') {
-    const bytes = frame(event('status_change', { status: 'online', user_id: conn.userId }, '', ''));
-    deliver([conn.userId], bytes);
+    const e = encode(event('status_change', { status: 'online', user_id: conn.userId }, '', ''));
+    deliver([conn.userId], e.framed, e.body);
   }
   conn.ws.send(
     JSON.stringify(
@@ -278,7 +319,7 @@ server.on('upgrade', (req, socket, head) => {
     return;
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const conn: Conn = { ws, socket: socket as Socket, userId };
+    const conn: Conn = { ws, socket: socket as Socket, userId, seq: 1 };
     let set = connsByUser.get(userId);
     if (!set) connsByUser.set(userId, (set = new Set()));
     set.add(conn);
@@ -293,7 +334,7 @@ server.on('upgrade', (req, socket, head) => {
         event: 'hello',
         data: { server_version: 'baseline', connection_id: newId(), server_hostname: 'baseline' },
         broadcast: { omit_users: null, user_id: userId, channel_id: '', team_id: '' },
-        seq: 0,
+        ...(framing === 'shared' ? {} : { seq: 0 }),
       }),
     );
   });
