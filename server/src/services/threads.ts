@@ -7,15 +7,18 @@
 import { AppError, forbidden, notFound } from '../lib/errors.js';
 import { broadcastOf, type ServerEvent } from '../realtime/events.js';
 import type { Store } from '../store/store.js';
-import type { FollowedThreadTotals, ThreadMembershipRow } from '../store/threads.js';
+import type { FollowedThreadRow, FollowedThreadTotals, ThreadMembershipRow } from '../store/threads.js';
 import type { PostView } from '../store/posts.js';
 import { accessTeam } from './access.js';
 import { inTransaction, type Actor, type Deps } from './context.js';
-import { accessPost, withDetails, type PostWithDetails } from './posts.js';
+import { PostService, accessPost } from './posts.js';
+
+/** A root post as the post service hands it out (with its reactions and files), ready to present. */
+export type ThreadRootPost = Awaited<ReturnType<PostService['getByIds']>>[number];
 
 export interface ThreadView {
   membership: ThreadMembershipRow;
-  root: PostWithDetails;
+  root: ThreadRootPost;
   participants: string[];
   unreadReplies: number;
 }
@@ -66,7 +69,11 @@ export async function followThreadOnPostTx(
 }
 
 export class ThreadService {
-  constructor(private readonly deps: Deps) {}
+  private readonly posts: PostService;
+
+  constructor(private readonly deps: Deps) {
+    this.posts = new PostService(deps);
+  }
 
   private requireSelfOrAdmin(actor: Actor, userId: string): void {
     if (actor.userId !== userId && !actor.isSystemAdmin) throw forbidden();
@@ -93,24 +100,26 @@ export class ThreadService {
     return post;
   }
 
-  private async views(store: Store, userId: string, members: ThreadMembershipRow[]): Promise<ThreadView[]> {
-    const roots = await store.posts.findByIds(
+  /** Roots the actor can no longer read, or that were deleted, drop out. */
+  private async views(
+    store: Store,
+    actor: Actor,
+    userId: string,
+    members: readonly (ThreadMembershipRow | FollowedThreadRow)[],
+  ): Promise<ThreadView[]> {
+    const roots = await this.posts.getByIds(
+      actor,
       members.map((m) => m.post_id),
-      { includeDeleted: true },
     );
-    const byId = new Map(roots.map((r) => [r.id, r]));
-    const present = members.filter((m) => byId.has(m.post_id));
-    const detailed = await withDetails(
-      store,
-      present.map((m) => byId.get(m.post_id)!),
-    );
-    const participants = await store.threads.participants(detailed.map((d) => d.post));
+    const byId = new Map(roots.map((r) => [r.post.id, r]));
+    const participants = await store.threads.participants(roots.map((r) => r.post));
     const out: ThreadView[] = [];
-    for (const [i, membership] of present.entries()) {
-      const root = detailed[i]!;
+    for (const membership of members) {
+      const root = byId.get(membership.post_id);
+      if (!root) continue;
       const unread =
         'unread_replies' in membership
-          ? Number((membership as { unread_replies: number }).unread_replies)
+          ? membership.unread_replies
           : await store.threads.countUnreadReplies(root.post.id, userId, membership.last_viewed);
       out.push({
         membership,
@@ -147,7 +156,7 @@ export class ThreadService {
       ...(after ? { after } : {}),
       limit: opts.perPage,
     });
-    return { ...totals, threads: await this.views(store, userId, rows) };
+    return { ...totals, threads: await this.views(store, actor, userId, rows) };
   }
 
   /** The user's membership of one thread; 404 when they have none (never followed or replied). */
@@ -157,7 +166,7 @@ export class ThreadService {
     await this.accessThreadRoot(store, actor, teamId, threadId);
     const membership = await store.threads.find(threadId, userId);
     if (!membership) throw notFound('thread');
-    const [view] = await this.views(store, userId, [membership]);
+    const [view] = await this.views(store, actor, userId, [membership]);
     if (!view) throw notFound('thread');
     return view;
   }
