@@ -3,6 +3,11 @@
  * read (lists, threads, unread, pinned, saved), edit, delete, pin. Every route goes through
  * accessPost/accessChannel first, so a post the actor may not see answers exactly like one that does
  * not exist.
+ *
+ * Files: `file_ids` on create claims the author's uploads (services/files.ts decides which may be
+ * claimed) and is stored with the post; it is server-owned afterwards, so edits ignore it. Every read
+ * loads the files of all the posts it hands out in one query (withDetails). Deleting a post, and the
+ * replies a root takes with it, ends all access to their files in the same transaction.
  */
 import { newId, isId } from '../lib/ids.js';
 import { AppError, badRequest, forbidden, notFound } from '../lib/errors.js';
@@ -11,6 +16,7 @@ import { P, can, type Permission } from '../permissions/roles.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
 import type { PostCursor, PostView } from '../store/posts.js';
 import type { ReactionRow } from '../store/reactions.js';
+import type { FileRow } from '../store/files.js';
 import type { ChannelRow } from '../store/channels.js';
 import type { UserRow } from '../store/users.js';
 import { presentPost } from '../api/v4/present-posts.js';
@@ -21,6 +27,12 @@ import {
   type ChannelAccess,
 } from './access.js';
 import { inTransaction, type Actor, type Deps } from './context.js';
+import {
+  attachFilesTx,
+  detachFilesForDeletedPostsTx,
+  fileInfosForPosts,
+  MAX_FILES_PER_POST,
+} from './files.js';
 import { parseHashtags, parseMentions } from './mentions.js';
 import { followThreadOnPostTx } from './threads.js';
 
@@ -32,16 +44,17 @@ const MAX_ATTACHMENTS = 100;
 const SINCE_LIMIT = 1000;
 const THREAD_LIMIT = 1000;
 
-/** A post as the services hand it out: the row and its reactions. */
-export interface PostWithReactions {
+/** A post as the services hand it out: the row, its reactions and its live files. */
+export interface PostWithDetails {
   post: PostView;
   reactions: readonly ReactionRow[];
+  files: readonly FileRow[];
 }
 
 /** A post list; `posts` may hold more posts than `order` (the roots of listed replies). */
 export interface PostListResult {
   order: string[];
-  posts: PostWithReactions[];
+  posts: PostWithDetails[];
   nextPostId: string;
   prevPostId: string;
   hasNext: boolean;
@@ -76,6 +89,7 @@ interface NewPost extends PostContent {
   rootId: string;
   type: string;
   pendingPostId: string | null;
+  fileIds: string[];
 }
 
 // ---- input checks ----
@@ -124,6 +138,17 @@ function checkProps(v: unknown): Record<string, unknown> {
   return out;
 }
 
+/** file_ids on create: ids of the author's uploads (which ones may be claimed is attachFilesTx's call). */
+function checkFileIds(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((x) => isId(x)))
+    throw invalid('file_ids', 'file_ids must be an array of file ids.');
+  const ids = [...new Set(v)];
+  if (ids.length > MAX_FILES_PER_POST)
+    throw invalid('file_ids', `A post can carry at most ${MAX_FILES_PER_POST} files.`);
+  return ids;
+}
+
 function checkNewPost(body: Record<string, unknown>): NewPost {
   if (!isId(body.channel_id)) throw invalid('channel_id', 'Invalid channel_id.');
   const rootId = body.root_id ?? '';
@@ -142,6 +167,7 @@ function checkNewPost(body: Record<string, unknown>): NewPost {
     message: checkMessage(body.message),
     props: checkProps(body.props),
     pendingPostId: pending === '' ? null : pending,
+    fileIds: checkFileIds(body.file_ids),
   };
 }
 
@@ -180,8 +206,11 @@ export function requireWritable(channel: ChannelRow): void {
   }
 }
 
-/** Attaches reactions to rows, in one query. */
-export async function withReactions(store: Store, rows: readonly PostView[]): Promise<PostWithReactions[]> {
+/**
+ * Attaches reactions and files to rows: one query for the reactions, and one for the files of the live
+ * posts that were created with files (most posts have none, and then no query runs).
+ */
+export async function withDetails(store: Store, rows: readonly PostView[]): Promise<PostWithDetails[]> {
   const reactions = await store.reactions.listForPosts(rows.map((r) => r.id));
   const byPost = new Map<string, ReactionRow[]>();
   for (const r of reactions) {
@@ -189,7 +218,14 @@ export async function withReactions(store: Store, rows: readonly PostView[]): Pr
     if (list) list.push(r);
     else byPost.set(r.post_id, [r]);
   }
-  return rows.map((post) => ({ post, reactions: byPost.get(post.id) ?? [] }));
+  const withFiles = rows.filter((r) => r.delete_at === 0 && r.file_ids !== '[]').map((r) => r.id);
+  const files =
+    withFiles.length > 0 ? await fileInfosForPosts(store, withFiles) : new Map<string, FileRow[]>();
+  return rows.map((post) => ({
+    post,
+    reactions: byPost.get(post.id) ?? [],
+    files: files.get(post.id) ?? [],
+  }));
 }
 
 const cursorOf = (p: PostView): PostCursor => ({ create_at: p.create_at, id: p.id });
@@ -208,13 +244,13 @@ export class PostService {
 
   // ---- writes ----
 
-  async create(actor: Actor, body: Record<string, unknown>): Promise<PostWithReactions> {
+  async create(actor: Actor, body: Record<string, unknown>): Promise<PostWithDetails> {
     const input = checkNewPost(body);
     const { store } = this.deps;
     // A retry of a post that was already stored answers with that post.
     if (input.pendingPostId) {
       const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
-      if (existing) return (await withReactions(store, [existing]))[0]!;
+      if (existing) return (await withDetails(store, [existing]))[0]!;
     }
     const access = await accessChannel(store, actor, input.channelId);
     if (!access.member) throw forbidden('Only members of the channel may post in it.');
@@ -223,15 +259,15 @@ export class PostService {
     const sender = await store.users.findById(actor.userId);
     if (!sender) throw notFound('user');
     try {
-      const post = await inTransaction(this.deps, (tx, events) =>
+      return await inTransaction(this.deps, (tx, events) =>
         this.createTx(tx, events, actor, access, sender, input),
       );
-      return { post, reactions: [] };
     } catch (err) {
-      // Two concurrent retries with one pending_post_id: the unique constraint let one through.
-      if (input.pendingPostId && isUniqueViolation(err)) {
+      // Two concurrent retries with one pending_post_id: the unique constraint let one through, or
+      // the other retry claimed the files first (then attaching them again was refused).
+      if (input.pendingPostId && (isUniqueViolation(err) || isFileClaimRefusal(err))) {
         const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
-        if (existing) return (await withReactions(store, [existing]))[0]!;
+        if (existing) return (await withDetails(store, [existing]))[0]!;
       }
       throw err;
     }
@@ -244,7 +280,7 @@ export class PostService {
     access: ChannelAccess,
     sender: UserRow,
     input: NewPost,
-  ): Promise<PostView> {
+  ): Promise<PostWithDetails> {
     const { channel } = access;
     const counters = await tx.posts.lockChannelCounters(channel.id);
     if (!counters) throw notFound('channel');
@@ -258,6 +294,7 @@ export class PostService {
     // Posts of a channel get strictly increasing create_at, so that time alone orders a timeline.
     const createAt = Math.max(this.deps.now(), counters.last_post_at + 1);
     const id = newId();
+    const files = await attachFilesTx(tx, actor, channel.id, id, input.fileIds, createAt);
     await tx.posts.insert({
       id,
       channel_id: channel.id,
@@ -272,7 +309,7 @@ export class PostService {
       type: input.type,
       props: JSON.stringify(input.props),
       hashtags: parseHashtags(input.message),
-      file_ids: '[]',
+      file_ids: JSON.stringify(files.map((f) => f.id)),
       pending_post_id: input.pendingPostId,
       reply_count: 0,
       last_reply_at: 0,
@@ -287,9 +324,10 @@ export class PostService {
 
     const post = await tx.posts.findById(id);
     if (!post) throw new Error('post vanished inside its transaction');
+    const created: PostWithDetails = { post, reactions: [], files };
     events.push(
       postEvent('posted', channel, {
-        post: JSON.stringify(presentPost({ post, reactions: [] })),
+        post: JSON.stringify(presentPost(created)),
         channel_type: channel.type,
         channel_display_name: channel.type === 'D' ? '@' + sender.username : channel.display_name,
         channel_name: channel.name,
@@ -299,7 +337,7 @@ export class PostService {
         ...(mentioned.length > 0 ? { mentions: JSON.stringify(mentioned) } : {}),
       }),
     );
-    return post;
+    return created;
   }
 
   /**
@@ -332,8 +370,11 @@ export class PostService {
     return [...ids].sort();
   }
 
-  /** PUT /posts/{id}: the whole editable content (message, props) is replaced. */
-  async update(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithReactions> {
+  /**
+   * PUT /posts/{id}: the whole editable content (message, props) is replaced. file_ids is not editable
+   * content: the files were claimed at creation and stay (a client echoing them back changes nothing).
+   */
+  async update(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithDetails> {
     if (body.id !== undefined && body.id !== postId) {
       throw badRequest(
         'api.post.update_post.id.app_error',
@@ -344,14 +385,14 @@ export class PostService {
   }
 
   /** PUT /posts/{id}/patch: only the fields sent change. */
-  async patch(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithReactions> {
+  async patch(actor: Actor, postId: string, body: Record<string, unknown>): Promise<PostWithDetails> {
     const change: Partial<PostContent> = {};
     if (body.message !== undefined) change.message = checkMessage(body.message);
     if (body.props !== undefined) change.props = checkProps(body.props);
     return this.edit(actor, postId, change);
   }
 
-  private async edit(actor: Actor, postId: string, change: Partial<PostContent>): Promise<PostWithReactions> {
+  private async edit(actor: Actor, postId: string, change: Partial<PostContent>): Promise<PostWithDetails> {
     return inTransaction(this.deps, async (tx, events) => {
       const { post, access } = await accessPost(tx, actor, postId);
       requireOwnOrOthers(actor, access, post, P.editPost, P.editOthersPosts);
@@ -365,7 +406,7 @@ export class PostService {
         edit_at: now,
         update_at: now,
       });
-      const [edited] = await withReactions(tx, [(await tx.posts.findById(post.id))!]);
+      const [edited] = await withDetails(tx, [(await tx.posts.findById(post.id))!]);
       events.push(postEvent('post_edited', access.channel, { post: JSON.stringify(presentPost(edited!)) }));
       return edited!;
     });
@@ -378,12 +419,13 @@ export class PostService {
       requireOwnOrOthers(actor, access, post, P.deletePost, P.deleteOthersPosts);
       requireWritable(access.channel);
       const now = Math.max(this.deps.now(), post.update_at + 1);
-      await tx.posts.softDeleteWithReplies(post.id, now);
+      const deletedIds = await tx.posts.softDeleteWithReplies(post.id, now);
+      await detachFilesForDeletedPostsTx(tx, deletedIds, now);
       if (post.root_id !== '') await tx.posts.refreshThread(post.root_id, now);
       const deleted = (await tx.posts.findById(post.id))!;
       events.push(
         postEvent('post_deleted', access.channel, {
-          post: JSON.stringify(presentPost({ post: deleted, reactions: [] })),
+          post: JSON.stringify(presentPost({ post: deleted, reactions: [], files: [] })),
           delete_by: actor.userId,
         }),
       );
@@ -398,21 +440,21 @@ export class PostService {
       if ((post.is_pinned === 1) === pinned) return;
       const now = Math.max(this.deps.now(), post.update_at + 1);
       await tx.posts.update(post.id, { is_pinned: pinned ? 1 : 0, update_at: now });
-      const [changed] = await withReactions(tx, [(await tx.posts.findById(post.id))!]);
+      const [changed] = await withDetails(tx, [(await tx.posts.findById(post.id))!]);
       events.push(postEvent('post_edited', access.channel, { post: JSON.stringify(presentPost(changed!)) }));
     });
   }
 
   // ---- reads ----
 
-  async get(actor: Actor, postId: string, includeDeleted = false): Promise<PostWithReactions> {
+  async get(actor: Actor, postId: string, includeDeleted = false): Promise<PostWithDetails> {
     if (includeDeleted && !actor.isSystemAdmin) throw forbidden();
     const { post } = await accessPost(this.deps.store, actor, postId, { includeDeleted });
-    return (await withReactions(this.deps.store, [post]))[0]!;
+    return (await withDetails(this.deps.store, [post]))[0]!;
   }
 
   /** The posts among `ids` that the actor may read (unknown and hidden ones are left out). */
-  async getByIds(actor: Actor, ids: readonly string[]): Promise<PostWithReactions[]> {
+  async getByIds(actor: Actor, ids: readonly string[]): Promise<PostWithDetails[]> {
     const { store } = this.deps;
     const rows = await store.posts.findByIds(ids);
     const readable = new Map<string, boolean>();
@@ -431,7 +473,7 @@ export class PostService {
       }
       if (ok) out.push(row);
     }
-    return withReactions(store, out);
+    return withDetails(store, out);
   }
 
   async listForChannel(actor: Actor, channelId: string, q: ChannelPostsQuery): Promise<PostListResult> {
@@ -597,12 +639,17 @@ export class PostService {
     }
     return {
       order: rows.map((r) => r.id),
-      posts: await withReactions(this.deps.store, all),
+      posts: await withDetails(this.deps.store, all),
       nextPostId: links.next,
       prevPostId: links.prev,
       hasNext: links.hasNext,
     };
   }
+}
+
+/** attachFilesTx's refusal of files it may not claim (400). */
+function isFileClaimRefusal(err: unknown): boolean {
+  return err instanceof AppError && err.id === 'api.post.create_post.invalid_file_ids.app_error';
 }
 
 function newestFirst(a: PostView, b: PostView): number {

@@ -217,14 +217,20 @@ export class PostStore {
     return q;
   }
 
-  /** Soft-deletes a post and, when it is a root, its replies. */
-  async softDeleteWithReplies(postId: string, at: number): Promise<void> {
-    await this.db
+  /**
+   * Soft-deletes a post and, when it is a root, its replies. Returns the ids of the posts this call
+   * deleted (the post first), so that what hangs off them (files) can follow.
+   */
+  async softDeleteWithReplies(postId: string, at: number): Promise<string[]> {
+    const rows = await this.db
       .updateTable('posts')
       .set({ delete_at: at, update_at: at })
       .where((eb) => eb.or([eb('id', '=', postId), eb('root_id', '=', postId)]))
       .where('delete_at', '=', 0)
+      .returning('id')
       .execute();
+    const ids = rows.map((r) => r.id).filter((id) => id !== postId);
+    return rows.length > ids.length ? [postId, ...ids] : ids;
   }
 
   /**
