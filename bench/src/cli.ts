@@ -269,8 +269,9 @@ async function main(): Promise<void> {
     config: string,
     seed: { dir: string; manifest: Manifest },
     make: (t: Target, manifestFile: string) => FanoutJob,
+    repeat = o.repeat,
   ) => {
-    for (let rep = 0; rep < o.repeat; rep++) {
+    for (let rep = 0; rep < repeat; rep++) {
       for (const name of fanoutTargets) {
         const server = await startServer({ name, seedDir: seed.dir, cpu: o.serverCpu });
         try {
@@ -368,8 +369,13 @@ async function main(): Promise<void> {
     const presenceRate = Math.round(n / 60);
     log(`W3: W1 ${n}@${rate} with ${typingRate} typing/s and ${presenceRate} status changes/s`);
     const seed = await seeded(fanoutSpec(n), o.reseed);
-    await runFanout('W3', `${n}@${rate} +typing ${typingRate}/s +presence ${presenceRate}/s`, seed, (t, f) =>
-      fanoutJob(t, f, allUsers(seed.manifest), [seed.manifest.w1], rate, { typingRate, presenceRate }),
+    await runFanout(
+      'W3',
+      `${n}@${rate} +typing ${typingRate}/s +presence ${presenceRate}/s`,
+      seed,
+      (t, f) =>
+        fanoutJob(t, f, allUsers(seed.manifest), [seed.manifest.w1], rate, { typingRate, presenceRate }),
+      o.size === 'full' ? o.repeat : 1,
     );
   }
 

@@ -428,6 +428,9 @@ async function runIdle(job: IdleJob): Promise<void> {
   for (const c of conns) c.close();
 }
 
+// Without its orchestrator a generator has nobody to report to.
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', (job: Job) => {
   const run = async () => {
     switch (job.kind) {

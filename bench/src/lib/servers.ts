@@ -54,6 +54,15 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Servers still running, stopped if the orchestrator is interrupted. */
+const running = new Set<ChildProcess>();
+const stopAll = (signal: NodeJS.Signals) => {
+  for (const p of running) p.kill('SIGKILL');
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+};
+process.once('SIGINT', stopAll);
+process.once('SIGTERM', stopAll);
+
 export function copySeed(seedDir: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   fs.copyFileSync(path.join(seedDir, 'parley.db'), path.join(dir, 'parley.db'));
@@ -101,7 +110,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   let exited = false;
-  proc.on('exit', () => (exited = true));
+  running.add(proc);
+  proc.on('exit', () => {
+    exited = true;
+    running.delete(proc);
+  });
   const deadline = t0 + (o.timeoutMs ?? 60_000);
   let startupMs = NaN;
   while (performance.now() < deadline && !exited) {
