@@ -22,6 +22,7 @@ import { sendTyping } from '../../realtime/socket';
 import { errorMessage } from '../../api/client';
 import { Avatar, PresenceDot } from '../../common/Avatar';
 import { SAVED_CATEGORY } from '../../state/actions';
+import { ThreadFollowButton } from '../threads/FollowButton';
 
 export function RightPanel({ panel, team }: { panel: NonNullable<Panel>; team: Team }) {
   const title =
@@ -36,14 +37,17 @@ export function RightPanel({ panel, team }: { panel: NonNullable<Panel>; team: T
     <aside className="rhs" aria-label={title}>
       <header className="rhs__header">
         <h2>{title}</h2>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={`Close ${title.toLowerCase()}`}
-          onClick={() => setUi({ rhs: undefined })}
-        >
-          <Icon name="close" />
-        </button>
+        <div>
+          {panel.kind === 'thread' && <ThreadFollowButton teamId={team.id} rootId={panel.rootId} />}
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Close ${title.toLowerCase()}`}
+            onClick={() => setUi({ rhs: undefined })}
+          >
+            <Icon name="close" />
+          </button>
+        </div>
       </header>
       {panel.kind === 'thread' && <ThreadPanel rootId={panel.rootId} team={team} />}
       {panel.kind === 'pinned' && <PinnedPanel channelId={panel.channelId} team={team} />}
