@@ -87,8 +87,14 @@ export function Composer({
   const fileInput = useRef<HTMLInputElement>(null);
   const { queue, items } = useUploadQueue(channelId, uploader);
   const [fileNote, setFileNote] = useState('');
-  /** Recorded voice messages go as soon as their upload finishes. */
-  const [autoSend, setAutoSend] = useState<readonly string[]>([]);
+  /**
+   * Recorded voice messages go as soon as their upload finishes, with the text that was in the box when
+   * the recording ended as their caption.
+   */
+  const [autoSend, setAutoSend] = useState<readonly { key: string; caption: string }[]>([]);
+  const autoKeys = autoSend.map((a) => a.key);
+  const textRef = useRef(text);
+  textRef.current = text;
 
   const addFiles = (files: readonly File[]) => {
     if (!queue || files.length === 0) return [];
@@ -104,14 +110,14 @@ export function Composer({
 
   useEffect(() => {
     if (!queue || autoSend.length === 0) return;
-    for (const key of autoSend) {
+    for (const { key, caption } of autoSend) {
       const item = items.find((i) => i.key === key);
       if (!item) {
-        setAutoSend((keys) => keys.filter((k) => k !== key));
+        setAutoSend((list) => list.filter((a) => a.key !== key));
       } else if (item.status === 'done' && item.info) {
-        setAutoSend((keys) => keys.filter((k) => k !== key));
+        setAutoSend((list) => list.filter((a) => a.key !== key));
         queue.remove(key);
-        onSend('', [item.info]);
+        onSend(caption, [item.info]);
       }
     }
   }, [items, autoSend, queue, onSend]);
@@ -178,8 +184,8 @@ export function Composer({
     });
   };
 
-  const uploading = items.some((i) => i.status === 'uploading' && !autoSend.includes(i.key));
-  const ready = items.filter((i) => i.status === 'done' && i.info && !autoSend.includes(i.key));
+  const uploading = items.some((i) => i.status === 'uploading' && !autoKeys.includes(i.key));
+  const ready = items.filter((i) => i.status === 'done' && i.info && !autoKeys.includes(i.key));
 
   const send = () => {
     const message = text.trim();
@@ -321,8 +327,15 @@ export function Composer({
             </button>
             <VoiceRecorder
               onRecorded={(file) => {
+                // Runs from the recorder's stop event: the current text is read through a ref.
+                const caption = textRef.current.trim();
                 const keys = addFiles([file]);
-                setAutoSend((list) => [...list, ...keys]);
+                if (keys.length === 0) return;
+                if (caption) {
+                  setText('');
+                  setDraft(draftKey, '');
+                }
+                setAutoSend((list) => [...list, ...keys.map((key) => ({ key, caption }))]);
               }}
             />
           </>
