@@ -37,7 +37,7 @@ export function RightPanel({ panel, team }: { panel: NonNullable<Panel>; team: T
     <aside className="rhs" aria-label={title}>
       <header className="rhs__header">
         <h2>{title}</h2>
-        <div>
+        <div className="rhs__header-actions">
           {panel.kind === 'thread' && <ThreadFollowButton teamId={team.id} rootId={panel.rootId} />}
           <button
             type="button"
