@@ -134,6 +134,13 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
   // Routes need a session unless they say `config: { public: true }`; cookie-authenticated writes also
   // need the CSRF header.
   app.addHook('preHandler', async (req) => {
+    if (req.cookieAuth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      const header = req.headers['x-csrf-token'];
+      // Public routes too (sign-up, login, logout): the cookie's user may not act through them either.
+      if (typeof header !== 'string' || !req.session || !constantTimeEqual(header, req.session.csrf_token)) {
+        throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or missing CSRF token.');
+      }
+    }
     if (req.routeOptions.config.public) return;
     if (!req.actor)
       throw new AppError(
@@ -141,12 +148,6 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
         'api.context.session_expired.app_error',
         'Invalid or expired session, please login again.',
       );
-    if (req.cookieAuth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
-      const header = req.headers['x-csrf-token'];
-      if (typeof header !== 'string' || !req.session || !constantTimeEqual(header, req.session.csrf_token)) {
-        throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or missing CSRF token.');
-      }
-    }
   });
 
   // PostgreSQL cannot store NUL in text (SQLite can): refuse it in every parameter and body field, on
