@@ -145,8 +145,10 @@ describe('files and voice messages', () => {
         timeout: 15_000,
       })
       .toBeGreaterThan(120);
+    const fitted = await big.evaluate((img) => img.getBoundingClientRect().width);
     await viewer.getByRole('button', { name: 'Zoom in' }).click();
     await viewer.getByText('150%').waitFor();
+    expect(await big.evaluate((img) => img.getBoundingClientRect().width)).toBeCloseTo(fitted * 1.5, 0);
     expect(await viewer.getByRole('link', { name: 'Download' }).getAttribute('href')).toMatch(
       /^\/api\/v4\/files\/[a-z0-9]{26}\?download=1$/,
     );

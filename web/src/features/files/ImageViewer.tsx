@@ -17,6 +17,9 @@ export function ImageViewer({
 }) {
   const [index, setIndex] = useState(start);
   const [zoom, setZoom] = useState(0);
+  /** The width the image fits the screen at (zoom 100 %): zooming scales it and the stage scrolls. */
+  const [fitWidth, setFitWidth] = useState(0);
+  const img = useRef<HTMLImageElement>(null);
   const ref = useRef<HTMLDivElement>(null);
   const file = images[index] ?? images[0];
   const count = images.length;
@@ -40,11 +43,15 @@ export function ImageViewer({
       onClose();
     } else if (e.key === 'ArrowRight' && count > 1) go(1);
     else if (e.key === 'ArrowLeft' && count > 1) go(-1);
-    else if (e.key === '+' || e.key === '=') setZoom((z) => Math.min(ZOOMS.length - 1, z + 1));
-    else if (e.key === '-') setZoom((z) => Math.max(0, z - 1));
+    else if (e.key === '+' || e.key === '=') zoomTo(zoom + 1);
+    else if (e.key === '-') zoomTo(zoom - 1);
   };
 
   const scale = ZOOMS[zoom] ?? 1;
+  const zoomTo = (next: number) => {
+    if (zoom === 0 && next > 0 && img.current) setFitWidth(img.current.getBoundingClientRect().width);
+    setZoom(Math.max(0, Math.min(ZOOMS.length - 1, next)));
+  };
   const src = file.has_preview_image ? previewUrl(file.id) : fileUrl(file.id);
 
   return createPortal(
@@ -67,7 +74,7 @@ export function ImageViewer({
           className="button"
           aria-label="Zoom out"
           disabled={zoom === 0}
-          onClick={() => setZoom((z) => Math.max(0, z - 1))}
+          onClick={() => zoomTo(zoom - 1)}
         >
           −
         </button>
@@ -79,7 +86,7 @@ export function ImageViewer({
           className="button"
           aria-label="Zoom in"
           disabled={zoom === ZOOMS.length - 1}
-          onClick={() => setZoom((z) => Math.min(ZOOMS.length - 1, z + 1))}
+          onClick={() => zoomTo(zoom + 1)}
         >
           +
         </button>
@@ -109,7 +116,8 @@ export function ImageViewer({
             alt={file.name}
             width={file.width || undefined}
             height={file.height || undefined}
-            style={{ transform: `scale(${scale})` }}
+            ref={img}
+            style={zoom > 0 && fitWidth > 0 ? { width: `${fitWidth * scale}px` } : undefined}
           />
         </div>
         {count > 1 && (
