@@ -194,6 +194,21 @@ describe('files and voice messages', () => {
     expect(played.time).toBeGreaterThan(0.2);
     await screenshot(bob.page, 'files-voice-message');
 
+    // Without text, the recording goes alone.
+    await page.getByRole('button', { name: 'Record a voice message' }).click();
+    await expect
+      .poll(() => recorder.getByLabel('Recording length').textContent(), { timeout: 10_000 })
+      .toBe('0:01');
+    await recorder.getByRole('button', { name: 'Send voice message' }).click();
+    const voices = bob.page.locator('.workspace__main .attachment-media--audio');
+    await expect.poll(() => voices.count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => page.locator('.workspace__main .post--failed').count()).toBe(0);
+    const last = bob.page.locator('.workspace__main article.post').last();
+    expect((await last.locator('.markdown').count()) === 0).toBe(true);
+    await expect
+      .poll(() => last.locator('.attachment-media__duration').textContent(), { timeout: 15_000 })
+      .toMatch(/^0:0[1-2]$/);
+
     expect(unexpectedErrors(alice.errors)).toEqual([]);
     expect(unexpectedErrors(bob.errors)).toEqual([]);
   });

@@ -97,9 +97,10 @@ interface NewPost extends PostContent {
 const invalid = (field: string, message: string) =>
   badRequest(`model.post.is_valid.${field}.app_error`, message);
 
-function checkMessage(v: unknown): string {
+/** A new post may have no text when it carries files (a picture, a voice message), as in Mattermost. */
+function checkMessage(v: unknown, allowEmpty = false): string {
   if (typeof v !== 'string') throw invalid('msg', 'message must be a string.');
-  if (v === '') throw invalid('msg', 'message must not be empty.');
+  if (v === '' && !allowEmpty) throw invalid('msg', 'message must not be empty.');
   if ([...v].length > MAX_MESSAGE_RUNES) {
     throw invalid('msg', `message must be at most ${MAX_MESSAGE_RUNES} characters.`);
   }
@@ -160,14 +161,15 @@ function checkNewPost(body: Record<string, unknown>): NewPost {
   const pending = body.pending_post_id ?? '';
   if (typeof pending !== 'string' || pending.length > MAX_PENDING_POST_ID)
     throw invalid('pending_post_id', 'Invalid pending_post_id.');
+  const fileIds = checkFileIds(body.file_ids);
   return {
     channelId: body.channel_id,
     rootId: rootId as string,
     type,
-    message: checkMessage(body.message),
+    message: checkMessage(body.message, fileIds.length > 0),
     props: checkProps(body.props),
     pendingPostId: pending === '' ? null : pending,
-    fileIds: checkFileIds(body.file_ids),
+    fileIds,
   };
 }
 
