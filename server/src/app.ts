@@ -99,7 +99,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
       reply.raw.end(payload);
     },
     return503OnClosing: true,
-    forceCloseConnections: false,
+    // On close, drop keep-alive connections that are idle; main.ts also drops the ones that go idle later.
+    forceCloseConnections: 'idle',
   });
 
   const bus = opts.bus ?? new InProcessBus((err) => app.log.error({ err }, 'bus subscriber failed'));
