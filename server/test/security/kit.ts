@@ -17,17 +17,66 @@ export interface Route {
   path: string;
 }
 
-/** Every route registered by src/api/v4/*.ts, read from the source. */
-export function sourceRoutes(): Route[] {
-  const out: Route[] = [];
-  const re = /\b(?:api|scope)\.(get|post|put|delete|patch)\(\s*'([^']+)'/g;
+interface SourceRoute extends Route {
+  /** The handler's source text, up to the next registration. */
+  handler: string;
+}
+
+/** Registrations in the route files; paths may be template literals over `const x = '...'`. */
+function readRoutes(): SourceRoute[] {
+  const out: SourceRoute[] = [];
+  const re = /\b(?:api|scope)\.(get|post|put|delete|patch)\(\s*(?:(['`])(.*?)\2|(\w+)\s*,)/g;
   for (const file of fs.readdirSync(API_DIR).filter((f) => f.endsWith('.ts'))) {
     const text = fs.readFileSync(path.join(API_DIR, file), 'utf8');
-    for (const m of text.matchAll(re)) {
-      out.push({ method: m[1]!.toUpperCase() as Route['method'], path: m[2]! });
-    }
+    const consts = new Map<string, string>();
+    for (const m of text.matchAll(/const (\w+) = '([^']*)'/g)) consts.set(m[1]!, m[2]!);
+    const found = [...text.matchAll(re)];
+    found.forEach((m, i) => {
+      const literal = m[3] ?? `\${${m[4]!}}`;
+      const p = literal.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+        const v = consts.get(name);
+        if (v === undefined) throw new Error(`${file}: cannot resolve \${${name}} in a route path`);
+        return v;
+      });
+      out.push({
+        method: m[1]!.toUpperCase() as Route['method'],
+        path: p,
+        handler: text.slice(m.index, found[i + 1]?.index ?? text.length),
+      });
+    });
   }
   return out.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** How many registration calls the route files make (each must have been parsed into a route). */
+export function registrationCount(): number {
+  let n = 0;
+  for (const file of fs.readdirSync(API_DIR).filter((f) => f.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(API_DIR, file), 'utf8');
+    n += [...text.matchAll(/\b(?:api|scope)\.(?:get|post|put|delete|patch)\(/g)].length;
+  }
+  return n;
+}
+
+/** Every route registered by src/api/v4/*.ts, read from the source. */
+export function sourceRoutes(): Route[] {
+  return readRoutes().map(({ method, path: p }) => ({ method, path: p }));
+}
+
+/** The query parameters each route's handler reads (by the http.ts helpers), keyed by `METHOD path`. */
+export function queryNames(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of readRoutes()) {
+    const names = new Set<string>();
+    for (const q of r.handler.matchAll(/(?:stringQuery|idQuery|intQuery|boolQuery|timeQuery)\(req, '(\w+)'/g))
+      names.add(q[1]!);
+    if (r.handler.includes('paging(req')) ['page', 'per_page'].forEach((x) => names.add(x));
+    if (r.handler.includes('threadFlags(req'))
+      ['skipFetchThreads', 'collapsedThreads'].forEach((x) => names.add(x));
+    if (r.handler.includes('download(services')) names.add('download');
+    out.set(key(r), [...names]);
+  }
+  return out;
 }
 
 export const key = (r: Route) => `${r.method} ${r.path}`;

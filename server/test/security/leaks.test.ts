@@ -82,71 +82,77 @@ function leaks(label: string, a: Answer, viewer: string): string[] {
 }
 
 describe('responses that contain users (8)', () => {
-  it('pass the allow-list on every GET route and every read-only POST, for a plain member', async () => {
-    const values = (me: string): Record<string, string>[] => [
-      {
-        user_id: me,
-        team_id: f.team.id,
-        channel_id: f.privateChannel.id,
-        post_id: post.id,
-        file_id: fileId,
-        emoji_name: 'smile',
-        category: 'flagged_post',
-        name: post.id,
-        role_name: 'system_user',
-        role_id: 'system_user',
-        username: 'alice',
-        email: 'alice@example.com',
-        team_name: f.team.name,
-        channel_name: f.privateChannel.name,
-      },
-    ];
-    const problems: string[] = [];
-    let ok = 0;
-    for (const viewer of [f.bob, f.mallory]) {
-      const name = viewer.user.username;
-      const requests: [string, string, unknown][] = [];
-      for (const r of sourceRoutes().filter((r) => r.method === 'GET')) {
-        for (const user of ['me', f.alice.user.id]) {
-          if (user !== 'me' && !paramsOf(r.path).includes('user_id')) continue;
-          for (const v of values(user)) {
-            // `name` is a team name in /teams/name/:name and a preference name elsewhere.
-            const vals = r.path.startsWith('/teams/name/') ? { ...v, name: f.team.name } : v;
-            requests.push(['GET', fillPath(r.path, vals), undefined]);
+  it(
+    'pass the allow-list on every GET route and every read-only POST, for a plain member',
+    { timeout: 120_000 },
+    async () => {
+      const values = (me: string): Record<string, string>[] => [
+        {
+          user_id: me,
+          team_id: f.team.id,
+          channel_id: f.privateChannel.id,
+          post_id: post.id,
+          file_id: fileId,
+          emoji_name: 'smile',
+          thread_id: post.id,
+          timestamp: '1',
+          category: 'flagged_post',
+          name: post.id,
+          role_name: 'system_user',
+          role_id: 'system_user',
+          username: 'alice',
+          email: 'alice@example.com',
+          team_name: f.team.name,
+          channel_name: f.privateChannel.name,
+        },
+      ];
+      const problems: string[] = [];
+      let ok = 0;
+      for (const viewer of [f.bob, f.mallory]) {
+        const name = viewer.user.username;
+        const requests: [string, string, unknown][] = [];
+        for (const r of sourceRoutes().filter((r) => r.method === 'GET')) {
+          for (const user of ['me', f.alice.user.id]) {
+            if (user !== 'me' && !paramsOf(r.path).includes('user_id')) continue;
+            for (const v of values(user)) {
+              // `name` is a team name in /teams/name/:name and a preference name elsewhere.
+              const vals = r.path.startsWith('/teams/name/') ? { ...v, name: f.team.name } : v;
+              requests.push(['GET', fillPath(r.path, vals), undefined]);
+            }
           }
         }
+        requests.push(
+          ['GET', `/users?per_page=200&in_team=${f.team.id}`, undefined],
+          ['GET', `/users?in_channel=${f.privateChannel.id}`, undefined],
+          [
+            'GET',
+            `/users/autocomplete?name=a&in_team=${f.team.id}&in_channel=${f.publicChannel.id}`,
+            undefined,
+          ],
+          ['POST', '/users/ids', [f.alice.user.id, f.bob.user.id, f.admin.user.id, f.mallory.user.id]],
+          ['POST', '/users/usernames', ['alice', 'bob', 'admin', 'carol', 'mallory']],
+          ['POST', '/users/search', { term: 'a', allow_inactive: true }],
+          ['POST', '/users/search', { term: 'example.com' }],
+          ['POST', '/users/status/ids', [f.alice.user.id]],
+          ['POST', `/channels/${f.privateChannel.id}/members/ids`, [f.alice.user.id, f.bob.user.id]],
+          ['POST', `/teams/${f.team.id}/members/ids`, [f.alice.user.id]],
+          ['POST', '/posts/ids', [post.id]],
+          ['POST', '/roles/names', ['system_user', 'system_admin', 'team_admin']],
+          ['POST', '/channels/search', { term: 'p' }],
+          ['POST', `/teams/${f.team.id}/channels/search`, { term: 'p' }],
+        );
+        for (const [method, path, body] of requests) {
+          const a = await call(server, { token: viewer.token }, method, path, body);
+          if (a.status >= 500) problems.push(`${name} ${method} ${path}: ${a.status}`);
+          if (a.status < 300) ok++;
+          problems.push(...leaks(`${name} ${method} ${path}`, a, name));
+        }
       }
-      requests.push(
-        ['GET', `/users?per_page=200&in_team=${f.team.id}`, undefined],
-        ['GET', `/users?in_channel=${f.privateChannel.id}`, undefined],
-        [
-          'GET',
-          `/users/autocomplete?name=a&in_team=${f.team.id}&in_channel=${f.publicChannel.id}`,
-          undefined,
-        ],
-        ['POST', '/users/ids', [f.alice.user.id, f.bob.user.id, f.admin.user.id, f.mallory.user.id]],
-        ['POST', '/users/usernames', ['alice', 'bob', 'admin', 'carol', 'mallory']],
-        ['POST', '/users/search', { term: 'a', allow_inactive: true }],
-        ['POST', '/users/search', { term: 'example.com' }],
-        ['POST', '/users/status/ids', [f.alice.user.id]],
-        ['POST', `/channels/${f.privateChannel.id}/members/ids`, [f.alice.user.id, f.bob.user.id]],
-        ['POST', `/teams/${f.team.id}/members/ids`, [f.alice.user.id]],
-        ['POST', '/posts/ids', [post.id]],
-        ['POST', '/roles/names', ['system_user', 'system_admin', 'team_admin']],
-        ['POST', '/channels/search', { term: 'p' }],
-        ['POST', `/teams/${f.team.id}/channels/search`, { term: 'p' }],
-      );
-      for (const [method, path, body] of requests) {
-        const a = await call(server, { token: viewer.token }, method, path, body);
-        if (a.status >= 500) problems.push(`${name} ${method} ${path}: ${a.status}`);
-        if (a.status < 300) ok++;
-        problems.push(...leaks(`${name} ${method} ${path}`, a, name));
-      }
-    }
-    expect(problems).toEqual([]);
-    // The sweep read real data, not only refusals.
-    expect(ok).toBeGreaterThan(80);
-  });
+      expect(problems).toEqual([]);
+      // The sweep read real data, not only refusals.
+      expect(ok).toBeGreaterThan(80);
+    },
+  );
 
   it('sign-up, login and patch answers carry no secret; the login token only in the Token header', async () => {
     const created = await call(server, { token: f.admin.token }, 'POST', '/users', {
@@ -270,67 +276,73 @@ const HOSTILE = [
 ];
 
 describe('path traversal in ids (15)', () => {
-  it('answers every hostile value in every path parameter of every route with 400 or 404', async () => {
-    const valid: Record<string, string> = {
-      user_id: 'me',
-      team_id: f.team.id,
-      channel_id: f.privateChannel.id,
-      post_id: post.id,
-      file_id: fileId,
-      emoji_name: 'smile',
-      category: 'flagged_post',
-      name: 'x',
-      role_name: 'system_user',
-      role_id: 'system_user',
-      username: 'alice',
-      email: 'alice@example.com',
-      team_name: f.team.name,
-      channel_name: f.privateChannel.name,
-    };
-    const problems: string[] = [];
-    const statuses = new Set<number>();
-    const jobs: (() => Promise<void>)[] = [];
-    let n = 0;
-    for (const r of sourceRoutes()) {
-      for (const p of paramsOf(r.path)) {
-        // Ids must be refused; free-text names (a preference category, a team name) may be looked up
-        // and found to hold nothing, as long as the answer is JSON.
-        const isId = p.endsWith('_id');
-        for (const h of HOSTILE) {
-          const path = '/api/v4' + fillPath(r.path, { ...valid, [p]: h });
-          n++;
-          jobs.push(async () => {
-            const a = await rawGet(r.method, path, f.alice.token);
-            statuses.add(a.status);
-            const label = `${key(r)} :${p}=${h}`;
-            if (a.status === 200 && !isId) {
-              if (a.headers.get('content-type') !== 'application/json') problems.push(`${label}: not JSON`);
-            } else if (a.status !== 400 && a.status !== 404) {
-              problems.push(`${label} → ${a.status} ${a.text.slice(0, 100)}`);
-            } else problems.push(...errorShapeProblems(a).map((x) => `${label}: ${x}`));
-            if (/root:|\[fonts\]|\x7fELF/.test(a.text)) problems.push(`${label}: served a file`);
-          });
+  it(
+    'answers every hostile value in every path parameter of every route with 400 or 404',
+    { timeout: 120_000 },
+    async () => {
+      const valid: Record<string, string> = {
+        user_id: 'me',
+        team_id: f.team.id,
+        channel_id: f.privateChannel.id,
+        post_id: post.id,
+        file_id: fileId,
+        emoji_name: 'smile',
+        thread_id: post.id,
+        timestamp: '1',
+        category: 'flagged_post',
+        name: 'x',
+        role_name: 'system_user',
+        role_id: 'system_user',
+        username: 'alice',
+        email: 'alice@example.com',
+        team_name: f.team.name,
+        channel_name: f.privateChannel.name,
+      };
+      const problems: string[] = [];
+      const statuses = new Set<number>();
+      const jobs: (() => Promise<void>)[] = [];
+      let n = 0;
+      for (const r of sourceRoutes()) {
+        for (const p of paramsOf(r.path)) {
+          // Ids must be refused; free-text names (a preference category, a team name) may be looked up
+          // and found to hold nothing, as long as the answer is JSON.
+          const isId = p.endsWith('_id');
+          for (const h of HOSTILE) {
+            const path = '/api/v4' + fillPath(r.path, { ...valid, [p]: h });
+            n++;
+            jobs.push(async () => {
+              const a = await rawGet(r.method, path, f.alice.token);
+              statuses.add(a.status);
+              const label = `${key(r)} :${p}=${h}`;
+              if (a.status === 200 && !isId) {
+                if (a.headers.get('content-type') !== 'application/json') problems.push(`${label}: not JSON`);
+              } else if (a.status !== 400 && a.status !== 404) {
+                problems.push(`${label} → ${a.status} ${a.text.slice(0, 100)}`);
+              } else problems.push(...errorShapeProblems(a).map((x) => `${label}: ${x}`));
+              if (/root:|\[fonts\]|\x7fELF/.test(a.text)) problems.push(`${label}: served a file`);
+            });
+          }
         }
       }
-    }
-    for (let i = 0; i < jobs.length; i += 8) await Promise.all(jobs.slice(i, i + 8).map((j) => j()));
-    expect(problems).toEqual([]);
-    expect(n).toBeGreaterThan(1000);
-    // Raw traversals outside any route.
-    for (const path of [
-      '/api/v4/files/../../../../etc/passwd',
-      '/api/v4/files/..%2f..%2f..%2f..%2fetc%2fpasswd',
-      '/api/v4/../../../../etc/passwd',
-      '/api/v4/files/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
-      '/../../../../../etc/passwd',
-      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
-      '/api/v4/files/' + fileId + '/..%2f..%2f..%2fparley.db',
-    ]) {
-      const a = await rawGet('GET', path, f.alice.token);
-      expect(a.status, path).toBeLessThan(500);
-      expect(a.text, path).not.toMatch(/root:|SQLite format/);
-    }
-    // The server still answers.
-    expect((await call(server, undefined, 'GET', '/system/ping')).status).toBe(200);
-  });
+      for (let i = 0; i < jobs.length; i += 8) await Promise.all(jobs.slice(i, i + 8).map((j) => j()));
+      expect(problems).toEqual([]);
+      expect(n).toBeGreaterThan(1000);
+      // Raw traversals outside any route.
+      for (const path of [
+        '/api/v4/files/../../../../etc/passwd',
+        '/api/v4/files/..%2f..%2f..%2f..%2fetc%2fpasswd',
+        '/api/v4/../../../../etc/passwd',
+        '/api/v4/files/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+        '/../../../../../etc/passwd',
+        '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+        '/api/v4/files/' + fileId + '/..%2f..%2f..%2fparley.db',
+      ]) {
+        const a = await rawGet('GET', path, f.alice.token);
+        expect(a.status, path).toBeLessThan(500);
+        expect(a.text, path).not.toMatch(/root:|SQLite format/);
+      }
+      // The server still answers.
+      expect((await call(server, undefined, 'GET', '/system/ping')).status).toBe(200);
+    },
+  );
 });

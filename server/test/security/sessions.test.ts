@@ -106,74 +106,80 @@ describe('login (22)', () => {
 });
 
 describe('CSRF (23)', () => {
-  it('refuses every cookie-authenticated write without the right X-CSRF-Token, changing nothing', async () => {
-    const alice = await cookieLogin(server, 'alice');
-    const admin = await cookieLogin(server, 'admin');
-    const other = await cookieLogin(server, 'bob');
-    const values: Record<string, string> = {
-      user_id: 'me',
-      channel_id: f.publicChannel.id,
-      post_id: post.id,
-      team_id: f.team.id,
-      emoji_name: 'smile',
-    };
-    const bodies: Record<string, unknown> = {
-      'POST /users': { username: 'csrfuser', email: 'csrf@example.com', password: PASSWORD },
-      'POST /users/login': { login_id: 'alice', password: PASSWORD },
-      'POST /posts': { channel_id: f.publicChannel.id, message: 'forged' },
-      'PUT /users/:user_id/patch': { nickname: 'forged' },
-      'PUT /users/:user_id/password': { current_password: PASSWORD, new_password: 'forged password' },
-    };
-    const IGNORE = ['sessions', 'login_throttle'];
-    const before = await snapshot(server, IGNORE);
-    const wrong: string[] = [];
-    let n = 0;
-    for (const r of sourceRoutes().filter((x) => x.method !== 'GET')) {
-      const path = fillPath(r.path, values);
-      const body = bodies[key(r)] ?? (r.path.endsWith('/ids') ? [UNKNOWN] : {});
-      for (const [who, variants] of [
-        [alice, [undefined, 'wrong', other.csrf, alice.token]],
-        [admin, [undefined, '']],
-      ] as const) {
-        for (const csrf of variants) {
-          n++;
-          const a = await call(
-            server,
-            { cookie: who.cookie, ...(csrf !== undefined ? { csrf } : {}) },
-            r.method,
-            path,
-            body,
-          );
-          // Public routes (sign-up, login, logout) too: the cookie's user may not act through them.
-          if (a.status !== 401)
-            wrong.push(`${key(r)} csrf=${String(csrf)} → ${a.status} ${a.text.slice(0, 80)}`);
+  it(
+    'refuses every cookie-authenticated write without the right X-CSRF-Token, changing nothing',
+    { timeout: 120_000 },
+    async () => {
+      const alice = await cookieLogin(server, 'alice');
+      const admin = await cookieLogin(server, 'admin');
+      const other = await cookieLogin(server, 'bob');
+      const values: Record<string, string> = {
+        user_id: 'me',
+        channel_id: f.publicChannel.id,
+        post_id: post.id,
+        team_id: f.team.id,
+        emoji_name: 'smile',
+        thread_id: post.id,
+        timestamp: '1',
+      };
+      const bodies: Record<string, unknown> = {
+        'POST /users': { username: 'csrfuser', email: 'csrf@example.com', password: PASSWORD },
+        'POST /users/login': { login_id: 'alice', password: PASSWORD },
+        'POST /posts': { channel_id: f.publicChannel.id, message: 'forged' },
+        'PUT /users/:user_id/patch': { nickname: 'forged' },
+        'PUT /users/:user_id/password': { current_password: PASSWORD, new_password: 'forged password' },
+      };
+      const IGNORE = ['sessions', 'login_throttle'];
+      const before = await snapshot(server, IGNORE);
+      const wrong: string[] = [];
+      let n = 0;
+      for (const r of sourceRoutes().filter((x) => x.method !== 'GET')) {
+        const path = fillPath(r.path, values);
+        const body = bodies[key(r)] ?? (r.path.endsWith('/ids') ? [UNKNOWN] : {});
+        for (const [who, variants] of [
+          [alice, [undefined, 'wrong', other.csrf, alice.token]],
+          [admin, [undefined, '']],
+        ] as const) {
+          for (const csrf of variants) {
+            n++;
+            const a = await call(
+              server,
+              { cookie: who.cookie, ...(csrf !== undefined ? { csrf } : {}) },
+              r.method,
+              path,
+              body,
+            );
+            // Public routes (sign-up, login, logout) too: the cookie's user may not act through them.
+            if (a.status !== 401)
+              wrong.push(`${key(r)} csrf=${String(csrf)} → ${a.status} ${a.text.slice(0, 80)}`);
+          }
         }
       }
-    }
-    expect(wrong).toEqual([]);
-    expect(n).toBeGreaterThan(300);
-    // The cookie sessions still work, and a text/plain form post (what a foreign page can send
-    // without a preflight) is refused too, even with the cookie.
-    const form = await fetch(`${server.url}/api/v4/posts`, {
-      method: 'POST',
-      headers: { Cookie: alice.cookie, 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ channel_id: f.publicChannel.id, message: 'forged' }),
-    });
-    expect(form.status).toBeGreaterThanOrEqual(400);
-    // Logging in again may add a session; nothing else changed (sessions are compared without them).
-    expect(snapshotDiff(before, await snapshot(server, IGNORE))).toBe('');
-    // Logout without the header ended no session either; with it, writes work.
-    for (const who of [alice, admin])
-      expect((await call(server, { cookie: who.cookie }, 'GET', '/users/me')).status).toBe(200);
-    const ok = await call(server, { cookie: alice.cookie, csrf: alice.csrf }, 'PUT', '/users/me/patch', {
-      nickname: 'allowed',
-    });
-    expect(ok.status).toBe(200);
-  });
+      expect(wrong).toEqual([]);
+      expect(n).toBeGreaterThan(300);
+      // The cookie sessions still work, and a text/plain form post (what a foreign page can send
+      // without a preflight) is refused too, even with the cookie.
+      const form = await fetch(`${server.url}/api/v4/posts`, {
+        method: 'POST',
+        headers: { Cookie: alice.cookie, 'Content-Type': 'text/plain' },
+        body: JSON.stringify({ channel_id: f.publicChannel.id, message: 'forged' }),
+      });
+      expect(form.status).toBeGreaterThanOrEqual(400);
+      // Logging in again may add a session; nothing else changed (sessions are compared without them).
+      expect(snapshotDiff(before, await snapshot(server, IGNORE))).toBe('');
+      // Logout without the header ended no session either; with it, writes work.
+      for (const who of [alice, admin])
+        expect((await call(server, { cookie: who.cookie }, 'GET', '/users/me')).status).toBe(200);
+      const ok = await call(server, { cookie: alice.cookie, csrf: alice.csrf }, 'PUT', '/users/me/patch', {
+        nickname: 'allowed',
+      });
+      expect(ok.status).toBe(200);
+    },
+  );
 });
 
 describe('safe methods (23)', () => {
-  it('no GET or HEAD route changes any row, for a member or an admin', async () => {
+  it('no GET or HEAD route changes any row, for a member or an admin', { timeout: 120_000 }, async () => {
     const values: Record<string, string> = {
       user_id: 'me',
       team_id: f.team.id,
@@ -181,6 +187,8 @@ describe('safe methods (23)', () => {
       post_id: post.id,
       file_id: UNKNOWN,
       emoji_name: 'smile',
+      thread_id: post.id,
+      timestamp: '1',
       category: 'flagged_post',
       name: 'x',
       role_name: 'system_user',
