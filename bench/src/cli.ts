@@ -137,10 +137,10 @@ function parseOptions(argv: string[]): Options {
     warmup: num(values.warmup, 2, 3),
     storm: num(values.storm, 1000, 5000),
     memory: num(values.memory, 1000, 5000),
-    mixedMax: num(values['mixed-max'], 1000, 8000),
-    mixedRamp: num(values['mixed-ramp'], 50, 50),
+    mixedMax: num(values['mixed-max'], 600, 8000),
+    mixedRamp: num(values['mixed-ramp'], 20, 10),
     mixedWindow: full ? 30 : 10,
-    mixedDuration: full ? 600 : 40,
+    mixedDuration: full ? 900 : 45,
     probeEvery: Number(values['probe-every']),
     serverCpu: Number(values['server-cpu']),
     genCpu: Number(values['gen-cpu']),
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       gitCommit: gitCommit(),
     },
     runs: [],
-    profile: undefined,
+    profiles: [],
     startupProfile: undefined,
   };
   const save = () => {
@@ -577,11 +577,13 @@ async function main(): Promise<void> {
     }
   }
 
-  if (o.workloads.has('profile') && o.targets.includes('Parley')) {
-    const { n } = o.w1[0] ?? { n: 1000 };
-    const rate = 50;
-    log(`Profile: Parley under W1 ${n}@${rate} with --cpu-prof`);
-    const seed = await seeded(fanoutSpec(n), o.reseed);
+  const profileRun = async (
+    label: string,
+    seed: { dir: string; manifest: Manifest },
+    channels: { id: string; members: number[] }[],
+    rate: number,
+  ) => {
+    log(`Profile: Parley under ${label}, V8 sampling profiler over the measured window`);
     const profDir = path.join(BENCH_DIR, 'results', 'profile');
     fs.mkdirSync(profDir, { recursive: true });
     const server = await startServer({
@@ -598,9 +600,11 @@ async function main(): Promise<void> {
         targetOf(server),
         path.join(seed.dir, 'bench.json'),
         allUsers(seed.manifest),
-        [seed.manifest.w1],
+        channels,
         rate,
-        { syncPhases: true },
+        {
+          syncPhases: true,
+        },
       );
       let profile: Promise<unknown> | undefined;
       const g = startGenerator(job, o.genCpu, log, (phase) => {
@@ -611,11 +615,11 @@ async function main(): Promise<void> {
         }
       });
       const result = (await g.result) as FanoutResult;
-      record({ workload: 'profile', config: `${n}@${rate}`, target: 'Parley', rep: 0, result });
+      record({ workload: 'profile', config: label, target: 'Parley', rep: 0, result });
       if (profile) {
-        const file = path.join(profDir, `parley-w1-${n}at${rate}.cpuprofile`);
+        const file = path.join(profDir, `parley-${label.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
         fs.writeFileSync(file, JSON.stringify(await profile));
-        report.profile = summarizeProfile(file);
+        report.profiles.push({ label, ...summarizeProfile(file) });
         log(`  profile of the measured window: ${file}`);
       }
       inspector.close();
@@ -623,6 +627,16 @@ async function main(): Promise<void> {
       log(`  profile: FAILED ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       await server.stop();
+    }
+  };
+
+  if (o.workloads.has('profile') && o.targets.includes('Parley')) {
+    const { n } = o.w1[0] ?? { n: 1000 };
+    const w1Seed = await seeded(fanoutSpec(n), o.reseed);
+    await profileRun(`W1 ${n}@50`, w1Seed, [w1Seed.manifest.w1], 50);
+    if (o.workloads.has('w2')) {
+      const w2Seed = await seeded(apiSpec, o.reseed);
+      await profileRun(`W2 ${o.w2.n}@${o.w2.rate}`, w2Seed, w2Seed.manifest.w2, o.w2.rate);
     }
   }
 

@@ -37,7 +37,7 @@ export interface Report {
     gitCommit: string;
   };
   runs: RunRecord[];
-  profile: ProfileSummary | undefined;
+  profiles: (ProfileSummary & { label: string })[];
   /** Parley started once with --cpu-prof (spawn to exit after its first ping): time by package. */
   startupProfile?: ProfileSummary | undefined;
 }
@@ -251,10 +251,9 @@ export function printReport(report: Report, print: (s: string) => void): void {
     if (!x.valid) print(`  INVALID: ${x.reasons.join('; ')}`);
   }
 
-  if (report.profile) {
-    const p = report.profile;
+  for (const p of report.profiles) {
     print(
-      `\nProfile of Parley under W1 (self time; busy ${f(p.busyMs / 1000, 2)} s of ${f(p.totalMs / 1000, 2)} s)`,
+      `\nProfile of Parley under ${p.label} (self time; busy ${f(p.busyMs / 1000, 2)} s of ${f(p.totalMs / 1000, 2)} s)`,
     );
     print(
       table([
