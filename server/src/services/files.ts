@@ -336,6 +336,14 @@ export class FileService {
     return store.files.listForPosts([postId]);
   }
 
+  /** GET /channels/{id}/files: files of the channel's live posts, newest first (404 for outsiders). */
+  async listForChannel(actor: Actor, channelId: string, page: number, perPage: number): Promise<FileRow[]> {
+    const { store } = this.deps;
+    await accessChannel(store, actor, channelId);
+    if (perPage === 0) return [];
+    return store.files.listForChannel(channelId, page * perPage, perPage);
+  }
+
   /**
    * Expires unattached uploads older than a day and purges deleted files (objects, then rows).
    * Returns how many files were purged. Runs periodically (app.ts) and from tests with a fake clock.

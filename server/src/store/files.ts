@@ -33,6 +33,22 @@ export class FileStore {
       .execute();
   }
 
+  /** Live files attached to live posts of a channel, newest first, one page. */
+  listForChannel(channelId: string, offset: number, limit: number): Promise<FileRow[]> {
+    return this.db
+      .selectFrom('files')
+      .innerJoin('posts', 'posts.id', 'files.post_id')
+      .selectAll('files')
+      .where('posts.channel_id', '=', channelId)
+      .where('posts.delete_at', '=', 0)
+      .where('files.delete_at', '=', 0)
+      .orderBy('files.create_at', 'desc')
+      .orderBy('files.id', 'desc')
+      .offset(offset)
+      .limit(limit)
+      .execute();
+  }
+
   /**
    * Claims unattached files for a post. Only rows still unattached, live, by this creator and in this
    * channel change; the caller compares the count with what it asked for.

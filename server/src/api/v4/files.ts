@@ -11,7 +11,7 @@ import type { Variant } from '../../files/storage.js';
 import { contentDisposition } from '../../files/names.js';
 import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/ids.js';
-import { idParam, idQuery, requireActor } from './http.js';
+import { idParam, idQuery, paging, requireActor } from './http.js';
 import { presentFileInfo } from './present-files.js';
 
 /** How much of a refused upload is read and discarded, at most, before the connection is cut. */
@@ -137,6 +137,17 @@ export function registerFileRoutes(api: FastifyInstance, services: Services): vo
   api.get('/files/:file_id/info', async (req) => {
     const file = await services.files.getInfo(requireActor(req), fileIdParam(req));
     return presentFileInfo(file);
+  });
+
+  api.get('/channels/:channel_id/files', async (req) => {
+    const { page, perPage } = paging(req);
+    const files = await services.files.listForChannel(
+      requireActor(req),
+      idParam(req, 'channel_id'),
+      page,
+      perPage,
+    );
+    return files.map(presentFileInfo);
   });
 
   api.get('/posts/:post_id/files/info', async (req) => {

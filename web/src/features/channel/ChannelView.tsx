@@ -23,6 +23,7 @@ import { Confirm, Dialog } from '../../common/Dialog';
 import { errorMessage } from '../../api/client';
 import { navigate } from '../../router';
 import { client } from '../../api/client';
+import { ChannelFilesDialog } from '../files/ChannelFiles';
 
 export function ChannelView({ channel, team }: { channel: ChannelWithCounts; team: Team }) {
   const me = useAppState((s) => s.me);
@@ -85,7 +86,7 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
   const meId = useAppState((s) => s.me?.id ?? '');
   const [memberCount, setMemberCount] = useState<number | undefined>();
   const [menu, setMenu] = useState(false);
-  const [dialog, setDialog] = useState<'rename' | 'archive' | 'leave' | undefined>();
+  const [dialog, setDialog] = useState<'rename' | 'archive' | 'leave' | 'files' | undefined>();
   const [error, setError] = useState('');
   const partner = dmPartnerId(channel, meId);
   const isGroupLike = channel.type === 'D' || channel.type === 'G';
@@ -137,6 +138,9 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
             <Icon name="people" size={16} /> {memberCount}
           </button>
         )}
+        <button type="button" className="button button--ghost" onClick={() => setDialog('files')}>
+          Files
+        </button>
         <button
           type="button"
           className="icon-button"
@@ -235,6 +239,9 @@ function ChannelHeader({ channel, team, title }: { channel: ChannelWithCounts; t
             );
           }}
         />
+      )}
+      {dialog === 'files' && (
+        <ChannelFilesDialog channelId={channel.id} onClose={() => setDialog(undefined)} />
       )}
     </header>
   );
