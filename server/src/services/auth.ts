@@ -100,6 +100,34 @@ export class AuthService {
     return this.createSession(user, typeof deviceId === 'string' ? deviceId.slice(0, 512) : '');
   }
 
+  /**
+   * Checks a signed-in user's current password (before a password change) under the same lockout as
+   * login: wrong guesses count toward it, and a locked account is refused even with the right one.
+   */
+  async checkCurrentPassword(user: UserRow, password: unknown): Promise<void> {
+    const key = `user:${user.id}`;
+    const now = this.deps.now();
+    const attempt = await this.deps.store.sessions.countAttempt(
+      key,
+      now,
+      MAX_LOGIN_ATTEMPTS,
+      now + LOCKOUT_MS,
+    );
+    const ok =
+      typeof password === 'string' &&
+      // bcrypt would accept anything that starts with the right 72 bytes.
+      Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES &&
+      (await verifyPassword(password, user.password_hash));
+    if (attempt.failures > MAX_LOGIN_ATTEMPTS) throw tooManyAttempts();
+    if (!ok) {
+      throw badRequest(
+        'api.user.update_password.incorrect.app_error',
+        'The "Current Password" you entered is incorrect.',
+      );
+    }
+    await this.deps.store.sessions.clearThrottle(key);
+  }
+
   async createSession(user: UserRow, deviceId = ''): Promise<IssuedSession> {
     const now = this.deps.now();
     const token = newId();

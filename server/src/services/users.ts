@@ -11,7 +11,7 @@ import { splitRoles } from '../permissions/roles.js';
 import { isUniqueViolation } from '../store/store.js';
 import type { ListUsersOptions, UserRow } from '../store/users.js';
 import { inTransaction, type Actor, type Deps } from './context.js';
-import { PASSWORD_MAX_BYTES, checkPassword, hashPassword, verifyPassword } from './passwords.js';
+import { checkPassword, hashPassword } from './passwords.js';
 import { accessChannel, accessTeam } from './access.js';
 import { addTeamMemberTx } from './membership.js';
 import type { AuthService } from './auth.js';
@@ -305,19 +305,7 @@ export class UserService {
     this.requireSelfOrAdmin(actor, userId);
     const user = await this.getUser(userId);
     checkPassword(newPassword);
-    if (actor.userId === userId) {
-      if (
-        typeof currentPassword !== 'string' ||
-        // bcrypt would accept anything that starts with the right 72 bytes.
-        Buffer.byteLength(currentPassword, 'utf8') > PASSWORD_MAX_BYTES ||
-        !(await verifyPassword(currentPassword, user.password_hash))
-      ) {
-        throw badRequest(
-          'api.user.update_password.incorrect.app_error',
-          'The "Current Password" you entered is incorrect.',
-        );
-      }
-    }
+    if (actor.userId === userId) await this.auth.checkCurrentPassword(user, currentPassword);
     const hash = await hashPassword(newPassword, this.deps.config.bcryptCost);
     const now = this.deps.now();
     await this.deps.store.users.update(userId, {

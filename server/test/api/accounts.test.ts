@@ -438,7 +438,7 @@ describe('login lockout', () => {
   beforeAll(async () => {
     server = await clockServer();
     await server.signUp('admin');
-    for (const name of ['lena', 'mona', 'nina', 'olga', 'paul']) await server.signUp(name);
+    for (const name of ['lena', 'mona', 'nina', 'olga', 'paul', 'quinn']) await server.signUp(name);
   });
   afterAll(() => server.close());
 
@@ -460,6 +460,24 @@ describe('login lockout', () => {
     status_code: 401,
     server_error_id: 'api.user.check_user_login_attempts.too_many.app_error',
   };
+
+  it('counts wrong current passwords on a password change toward the same lockout', async () => {
+    const c = await server.login('quinn');
+    const change = (current: string) =>
+      expectError(() => c.updateUserPassword('me', current, 'brand new password'));
+    for (let i = 0; i < 10; i++) {
+      expect(await change('wrong password')).toMatchObject({
+        status_code: 400,
+        server_error_id: 'api.user.update_password.incorrect.app_error',
+      });
+    }
+    // Locked now: the right current password is refused too, and so is a login.
+    expect(await change(PASSWORD)).toMatchObject(LOCKED);
+    expect(await attempt('quinn', PASSWORD)).toMatchObject(LOCKED);
+    server.advance(LOCKOUT_MS + 1);
+    await c.updateUserPassword('me', PASSWORD, 'brand new password');
+    expect(await attempt('quinn', 'brand new password')).toBe('ok');
+  });
 
   it('refuses even the right password for 15 minutes after 10 failures', async () => {
     for (let i = 0; i < 10; i++) expect(await attempt('lena', 'wrong password')).toMatchObject(INVALID);
