@@ -32,6 +32,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --storm N --memory N     sizes for W4 and the idle-memory test
   --mixed-max U            most simulated users in the mixed workload
   --mixed-ramp U           simulated users added per second
+  --mixed-duration S       longest mixed run (small 45, full 900)
+  --mixed-window S         health window over which the thresholds are checked (small 10, full 30)
   --probe-every K          every K-th socket is a probe (default 10)
   --server-cpu C --gen-cpu C   cores for taskset (default 0 and 1)
   --no-build               use the existing server/dist and bench/dist
@@ -88,6 +90,8 @@ function parseOptions(argv: string[]): Options {
       memory: { type: 'string' },
       'mixed-max': { type: 'string' },
       'mixed-ramp': { type: 'string' },
+      'mixed-duration': { type: 'string' },
+      'mixed-window': { type: 'string' },
       'probe-every': { type: 'string', default: '10' },
       'server-cpu': { type: 'string', default: '0' },
       'gen-cpu': { type: 'string', default: '1' },
@@ -139,8 +143,8 @@ function parseOptions(argv: string[]): Options {
     memory: num(values.memory, 1000, 5000),
     mixedMax: num(values['mixed-max'], 600, 8000),
     mixedRamp: num(values['mixed-ramp'], 20, 10),
-    mixedWindow: full ? 30 : 10,
-    mixedDuration: full ? 900 : 45,
+    mixedWindow: num(values['mixed-window'], 10, 30),
+    mixedDuration: num(values['mixed-duration'], 45, 900),
     probeEvery: Number(values['probe-every']),
     serverCpu: Number(values['server-cpu']),
     genCpu: Number(values['gen-cpu']),
