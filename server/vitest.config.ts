@@ -11,7 +11,14 @@ export default defineConfig({
   test: {
     projects: [
       { test: { ...shared, name: 'sqlite', env: { PARLEY_TEST_DB: 'sqlite' } } },
-      { test: { ...shared, name: 'postgres', env: { PARLEY_TEST_DB: 'postgres' } } },
+      {
+        test: {
+          ...shared,
+          name: 'postgres',
+          env: { PARLEY_TEST_DB: 'postgres' },
+          globalSetup: ['test/helpers/pg-schemas.ts'],
+        },
+      },
     ],
   },
 });

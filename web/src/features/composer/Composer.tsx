@@ -309,6 +309,7 @@ export function Composer({
               multiple
               hidden
               aria-hidden="true"
+              aria-label="Attach files"
               tabIndex={-1}
               data-testid="file-input"
               onChange={(e) => {
