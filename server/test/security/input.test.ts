@@ -158,6 +158,8 @@ const BODIES: Record<string, BodyCase> = {
   'PUT /users/:user_id/password': {
     who: 'pat',
     body: () => ({ current_password: PASSWORD, new_password: PASSWORD }),
+    // A wrong current password counts toward the login lockout, like a failed login.
+    touches: ['login_throttle'],
   },
   'PUT /users/:user_id/roles': {
     who: 'admin',

@@ -3,7 +3,7 @@
  * post. `@`, `~` and `:` open suggestions (people, channels, emoji) navigable with the arrow keys and
  * taken with Enter or Tab. The text is kept as a draft per channel (or thread) until sent.
  */
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Icon } from '../../common/Icon';
 import { useAppState } from '../../state/store';
 import { setDraft } from '../../state/actions';
@@ -81,6 +81,9 @@ export function Composer({
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
   const [selected, setSelected] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes after an autocompletion, applied as soon as the new text is in the DOM (a
+  // later frame could move the caret under keys the user typed meanwhile).
+  const pendingCaret = useRef<number | null>(null);
   const lastTyping = useRef(0);
   const listId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
@@ -177,12 +180,16 @@ export function Composer({
     setText(next);
     setDraft(draftKey, next);
     setActive(undefined);
-    const pos = active.start + insert.length;
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(pos, pos);
-    });
+    pendingCaret.current = active.start + insert.length;
   };
+
+  useLayoutEffect(() => {
+    const pos = pendingCaret.current;
+    if (pos === null) return;
+    pendingCaret.current = null;
+    ref.current?.focus();
+    ref.current?.setSelectionRange(pos, pos);
+  }, [text]);
 
   const uploading = items.some((i) => i.status === 'uploading' && !autoKeys.includes(i.key));
   const ready = items.filter((i) => i.status === 'done' && i.info && !autoKeys.includes(i.key));
