@@ -88,7 +88,11 @@ export async function getTestServer(env: Record<string, string> = {}): Promise<T
       return login(name, password);
     },
     async close() {
-      await built.app.close();
+      // The tests are over: drop keep-alive connections (a finished download's, say) instead of
+      // waiting for their timeout.
+      const closing = built.app.close();
+      built.app.server.closeAllConnections();
+      await closing;
       await built.shutdown();
       await db.destroy();
     },

@@ -53,29 +53,37 @@ describe('parleyctl', () => {
   it(
     'user create makes a plain user, or a system admin with --system-admin',
     async () => {
-      const [carol, dave] = await Promise.all([
-        ctl(
-          'user',
-          'create',
-          '--username',
-          'carol',
-          '--email',
-          'carol@example.com',
-          '--password',
-          'carol password',
-          '--system-admin',
-        ),
-        ctl(
-          'user',
-          'create',
-          '--username',
-          'dave',
-          '--email',
-          'dave@example.com',
-          '--password',
-          'dave password',
-        ),
-      ]);
+      // One after the other: two parleyctl processes migrating the same SQLite file at once can meet
+      // SQLITE_BUSY (a known limit, noted for the operator tool).
+      const run = async <A, B>(a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> => [
+        await a(),
+        await b(),
+      ];
+      const [carol, dave] = await run(
+        () =>
+          ctl(
+            'user',
+            'create',
+            '--username',
+            'carol',
+            '--email',
+            'carol@example.com',
+            '--password',
+            'carol password',
+            '--system-admin',
+          ),
+        () =>
+          ctl(
+            'user',
+            'create',
+            '--username',
+            'dave',
+            '--email',
+            'dave@example.com',
+            '--password',
+            'dave password',
+          ),
+      );
       expect(carol.code, carol.stderr).toBe(0);
       expect(carol.stdout).toMatch(/^created user carol \([a-z0-9]{26}\) as system admin\n$/);
       expect(dave.code, dave.stderr).toBe(0);
