@@ -1,11 +1,16 @@
 /**
  * Opens the database the configuration names: SQLite (better-sqlite3, WAL) under the data directory by
  * default, PostgreSQL (pg) when DATABASE_URL is set. Above this file nothing knows which one runs.
+ *
+ * Each driver is loaded only when it is used (start-up time: `pg` is not read from disk for SQLite).
+ * SQLite statements are prepared once per SQL text and reused (StatementCache): Kysely's SQLite driver
+ * asks for `prepare(sql)` on every query, and preparing was a tenth of the server's busy time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type PgModule from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -26,33 +31,91 @@ export interface OpenOptions {
   sqliteFile?: string;
 }
 
-// bigint (OID 20) and numeric counts come back from pg as strings; every bigint Parley stores is a
-// millisecond time or a count, far below 2^53.
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
+/** Both drivers are CommonJS packages: required synchronously, and only by the branch that uses them. */
+const requireDriver = createRequire(import.meta.url);
+
+/** Distinct SQL texts kept prepared. Parley's queries are a few hundred shapes; `IN (…)` lists add more. */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Prepared statements by SQL text, least recently used dropped first. A statement is reused only when
+ * it is not in the middle of an iteration (`busy`): then a fresh, uncached one is handed out. Reuse is
+ * otherwise safe: better-sqlite3 binds the parameters and resets the statement on every run/all/get,
+ * including after an error, and SQLite re-prepares a statement itself when the schema changed.
+ */
+export class StatementCache {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    private readonly capacity = STATEMENT_CACHE_SIZE,
+  ) {}
+
+  get size(): number {
+    return this.statements.size;
+  }
+
+  prepare(sql: string): BetterSqlite3.Statement {
+    const cached = this.statements.get(sql);
+    if (cached && !cached.busy) {
+      // Most recently used goes last (Map keeps insertion order).
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const stmt = this.sqlite.prepare(sql);
+    if (cached) return stmt;
+    this.statements.set(sql, stmt);
+    if (this.statements.size > this.capacity) {
+      const oldest = this.statements.keys().next();
+      if (!oldest.done) this.statements.delete(oldest.value);
+    }
+    return stmt;
+  }
+
+  clear(): void {
+    this.statements.clear();
+  }
+}
 
 export function openDatabase(opts: OpenOptions): DatabaseHandle {
-  if (opts.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: 10,
-      types: pgTypes as pg.CustomTypesConfig,
-      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
-    });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
-  }
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.pgSchema);
   const file = opts.sqliteFile ?? path.join(opts.dataDir, 'parley.db');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const SQLite = requireDriver('better-sqlite3') as typeof BetterSqlite3;
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const statements = new StatementCache(sqlite);
+  const database = {
+    prepare: (sql: string) => statements.prepare(sql),
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(databaseUrl: string, pgSchema: string | undefined): DatabaseHandle {
+  const pg = requireDriver('pg') as typeof PgModule;
+  // bigint (OID 20) and numeric counts come back from pg as strings; every bigint Parley stores is a
+  // millisecond time or a count, far below 2^53.
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === 20) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    types: types as PgModule.CustomTypesConfig,
+    ...(pgSchema ? { options: `-c search_path=${pgSchema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
 }
