@@ -249,25 +249,25 @@ export class PostService {
   async create(actor: Actor, body: Record<string, unknown>): Promise<PostWithDetails> {
     const input = checkNewPost(body);
     const { store } = this.deps;
-    // A retry of a post that was already stored answers with that post.
-    if (input.pendingPostId) {
-      const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
-      if (existing) return (await withDetails(store, [existing]))[0]!;
-    }
-    const access = await accessChannel(store, actor, input.channelId);
-    if (!access.member) throw forbidden('Only members of the channel may post in it.');
-    requireChannelPermission(actor, access, P.createPost);
-    requireWritable(access.channel);
-    const sender = await store.users.findById(actor.userId);
-    if (!sender) throw notFound('user');
     try {
+      const access = await accessChannel(store, actor, input.channelId);
+      if (!access.member) throw forbidden('Only members of the channel may post in it.');
+      requireChannelPermission(actor, access, P.createPost);
+      requireWritable(access.channel);
+      const sender = await store.users.findById(actor.userId);
+      if (!sender) throw notFound('user');
       return await inTransaction(this.deps, (tx, events) =>
         this.createTx(tx, events, actor, access, sender, input),
       );
     } catch (err) {
-      // Two concurrent retries with one pending_post_id: the unique constraint let one through, or
-      // the other retry claimed the files first (then attaching them again was refused).
-      if (input.pendingPostId && (isUniqueViolation(err) || isFileClaimRefusal(err))) {
+      // A retry of a post that was already stored answers with that post, whatever would refuse it
+      // now. The unique (user_id, pending_post_id) constraint refuses a second insert, so the post is
+      // looked for only when creating failed (a retry's files, claimed by the first attempt, are
+      // refused before that), not before every post.
+      if (
+        input.pendingPostId &&
+        (err instanceof AppError || isUniqueViolation(err) || isFileClaimRefusal(err))
+      ) {
         const existing = await store.posts.findByPendingId(actor.userId, input.pendingPostId);
         if (existing) return (await withDetails(store, [existing]))[0]!;
       }
@@ -284,8 +284,6 @@ export class PostService {
     input: NewPost,
   ): Promise<PostWithDetails> {
     const { channel } = access;
-    const counters = await tx.posts.lockChannelCounters(channel.id);
-    if (!counters) throw notFound('channel');
     const isRoot = input.rootId === '';
     if (!isRoot) {
       const root = await tx.posts.findById(input.rootId);
@@ -293,11 +291,14 @@ export class PostService {
         throw badRequest('api.post.create_post.root_id.app_error', 'Invalid root_id.');
       }
     }
-    // Posts of a channel get strictly increasing create_at, so that time alone orders a timeline.
-    const createAt = Math.max(this.deps.now(), counters.last_post_at + 1);
+    // Counted first: the channel's row answers the post's time (strictly increasing in a channel, so
+    // that time alone orders a timeline) and stays locked on PostgreSQL until the commit.
+    const totals = await tx.posts.countNewPost(channel.id, this.deps.now(), isRoot);
+    if (!totals) throw notFound('channel');
+    const createAt = totals.last_post_at;
     const id = newId();
     const files = await attachFilesTx(tx, actor, channel.id, id, input.fileIds, createAt);
-    await tx.posts.insert({
+    const row = await tx.posts.insertReturning({
       id,
       channel_id: channel.id,
       user_id: actor.userId,
@@ -316,16 +317,14 @@ export class PostService {
       reply_count: 0,
       last_reply_at: 0,
     });
-    const totals = await tx.posts.bumpChannelCounters(channel.id, createAt, isRoot);
-    await tx.posts.markReadByPoster(channel.id, actor.userId, totals, createAt);
-    if (!isRoot) await tx.posts.refreshThread(input.rootId, createAt);
+    // A reply carries its thread's reply count (PostView), which the recount answers.
+    const threadReplyCount = isRoot ? row.reply_count : await tx.posts.refreshThread(input.rootId, createAt);
 
     const mentioned = await this.mentionedMembers(tx, actor, access, input.message);
-    await tx.posts.incrementMentions(channel.id, mentioned, isRoot, createAt);
+    await tx.posts.applyPostToMembers(channel.id, actor.userId, totals, mentioned, isRoot, createAt);
     await followThreadOnPostTx(tx, input.rootId, actor.userId, createAt, mentioned);
 
-    const post = await tx.posts.findById(id);
-    if (!post) throw new Error('post vanished inside its transaction');
+    const post: PostView = { ...row, thread_reply_count: threadReplyCount ?? row.reply_count };
     const created: PostWithDetails = { post, reactions: [], files };
     events.push(
       postEvent('posted', channel, {

@@ -47,6 +47,11 @@ export class PostStore {
     await this.db.insertInto('posts').values(row).execute();
   }
 
+  /** Inserts a post and answers the row as stored (one statement: INSERT … RETURNING). */
+  insertReturning(row: Insertable<Database['posts']>): Promise<PostRow> {
+    return this.db.insertInto('posts').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+
   async update(id: string, patch: Updateable<Database['posts']>): Promise<void> {
     await this.db.updateTable('posts').set(patch).where('id', '=', id).execute();
   }
@@ -235,93 +240,88 @@ export class PostStore {
 
   /**
    * Recounts a root's live replies and its last reply time; `touchAt` also moves its update_at, so
-   * clients asking for changes `since` see the new count.
+   * clients asking for changes `since` see the new count. One statement; answers the new reply count
+   * (undefined when the root does not exist).
    */
-  async refreshThread(rootId: string, touchAt: number): Promise<void> {
-    const agg = await this.db
-      .selectFrom('posts')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('create_at').as('last')])
-      .where('root_id', '=', rootId)
-      .where('delete_at', '=', 0)
-      .executeTakeFirst();
-    await this.db
+  async refreshThread(rootId: string, touchAt: number): Promise<number | undefined> {
+    const row = await this.db
       .updateTable('posts')
-      .set({
-        reply_count: Number(agg?.n ?? 0),
-        last_reply_at: Number(agg?.last ?? 0),
+      .set((eb) => ({
+        reply_count: eb
+          .selectFrom('posts as c')
+          .select((s) => s.fn.countAll<number>().as('n'))
+          .where('c.root_id', '=', rootId)
+          .where('c.delete_at', '=', 0),
+        last_reply_at: eb
+          .selectFrom('posts as c')
+          .select((s) => s.fn.coalesce(s.fn.max('c.create_at'), sql<number>`0`).as('last'))
+          .where('c.root_id', '=', rootId)
+          .where('c.delete_at', '=', 0),
         update_at: touchAt,
-      })
+      }))
       .where('id', '=', rootId)
-      .execute();
+      .returning('reply_count')
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.reply_count);
   }
 
   // ---- channel counters (posting's effect on channels and memberships) ----
 
   /**
-   * Reads the channel's counters, locking its row on PostgreSQL until the transaction ends so that
-   * concurrent posts take increasing create_at values. (SQLite runs one transaction at a time.)
+   * Counts one more post in the channel, in one statement, and answers the new totals. The post's time
+   * is `now`, or one millisecond after the channel's last post when that is not earlier: posts of a
+   * channel get strictly increasing create_at, so that time alone orders a timeline. The answer's
+   * last_post_at is that time. The UPDATE locks the channel's row on PostgreSQL until the transaction
+   * ends, so concurrent posts take increasing times (SQLite runs one transaction at a time). Undefined
+   * when the channel does not exist.
    */
-  async lockChannelCounters(channelId: string): Promise<ChannelCounters | undefined> {
-    let q = this.db
-      .selectFrom('channels')
-      .select(['total_msg_count', 'total_msg_count_root', 'last_post_at'])
-      .where('id', '=', channelId);
-    if (this.dialect === 'postgres') q = q.forUpdate();
-    return q.executeTakeFirst();
-  }
-
-  /** Counts one more post in the channel; returns the new totals. */
-  async bumpChannelCounters(channelId: string, createAt: number, isRoot: boolean): Promise<ChannelCounters> {
-    await this.db
+  async countNewPost(channelId: string, now: number, isRoot: boolean): Promise<ChannelCounters | undefined> {
+    const at = sql<number>`case when last_post_at >= ${now} then last_post_at + 1 else ${now} end`;
+    const row = await this.db
       .updateTable('channels')
       .set((eb) => ({
         total_msg_count: eb('total_msg_count', '+', 1),
         total_msg_count_root: eb('total_msg_count_root', '+', isRoot ? 1 : 0),
-        last_post_at: sql<number>`case when last_post_at < ${createAt} then ${createAt} else last_post_at end`,
+        last_post_at: at,
         ...(isRoot
           ? {
-              last_root_post_at: sql<number>`case when last_root_post_at < ${createAt} then ${createAt} else last_root_post_at end`,
+              // In an UPDATE every column reads its old value, so `at` is the post's time here too.
+              last_root_post_at: sql<number>`case when last_root_post_at < ${at} then ${at} else last_root_post_at end`,
             }
           : {}),
       }))
       .where('id', '=', channelId)
-      .execute();
-    const row = await this.db
-      .selectFrom('channels')
-      .select(['total_msg_count', 'total_msg_count_root', 'last_post_at'])
-      .where('id', '=', channelId)
-      .executeTakeFirstOrThrow();
+      .returning(['total_msg_count', 'total_msg_count_root', 'last_post_at'])
+      .executeTakeFirst();
     return row;
   }
 
-  /** The poster has read their own channel up to their post: nothing in it is unread to them. */
-  async markReadByPoster(channelId: string, userId: string, counters: ChannelCounters, at: number) {
-    await this.db
-      .updateTable('channel_members')
-      .set({
-        msg_count: counters.total_msg_count,
-        msg_count_root: counters.total_msg_count_root,
-        mention_count: 0,
-        mention_count_root: 0,
-        last_viewed_at: at,
-        last_update_at: at,
-      })
-      .where('channel_id', '=', channelId)
-      .where('user_id', '=', userId)
-      .execute();
-  }
-
-  async incrementMentions(channelId: string, userIds: readonly string[], isRoot: boolean, at: number) {
-    if (userIds.length === 0) return;
+  /**
+   * A post's effect on memberships, in one statement: the poster has read the channel up to their
+   * post (nothing in it is unread to them), and each mentioned member's mention counts go up.
+   */
+  async applyPostToMembers(
+    channelId: string,
+    posterId: string,
+    counters: ChannelCounters,
+    mentioned: readonly string[],
+    isRoot: boolean,
+    at: number,
+  ): Promise<void> {
+    const poster = sql<boolean>`user_id = ${posterId}`;
+    const others = mentioned.filter((id) => id !== posterId);
     await this.db
       .updateTable('channel_members')
       .set((eb) => ({
-        mention_count: eb('mention_count', '+', 1),
-        mention_count_root: eb('mention_count_root', '+', isRoot ? 1 : 0),
+        msg_count: sql<number>`case when ${poster} then ${counters.total_msg_count} else msg_count end`,
+        msg_count_root: sql<number>`case when ${poster} then ${counters.total_msg_count_root} else msg_count_root end`,
+        mention_count: sql<number>`case when ${poster} then 0 else ${eb('mention_count', '+', 1)} end`,
+        mention_count_root: sql<number>`case when ${poster} then 0 else ${eb('mention_count_root', '+', isRoot ? 1 : 0)} end`,
+        last_viewed_at: sql<number>`case when ${poster} then ${at} else last_viewed_at end`,
         last_update_at: at,
       }))
       .where('channel_id', '=', channelId)
-      .where('user_id', 'in', userIds)
+      .where('user_id', 'in', [posterId, ...others])
       .execute();
   }
 
