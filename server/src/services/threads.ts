@@ -159,13 +159,29 @@ export class ThreadService {
     return { ...totals, threads: await this.views(store, actor, userId, rows) };
   }
 
-  /** The user's membership of one thread; 404 when they have none (never followed or replied). */
+  /**
+   * The user's view of one thread they can read. Without a membership (they never followed, replied or
+   * read it) the answer is the thread as not followed: `is_following` false, nothing unread. Mattermost
+   * answers 404 there (`app.user.get_thread_membership_for_user.not_found`); Parley answers what a
+   * client asks, whether the user follows, without an error for the common case. A thread the user
+   * cannot read is still a 404, like an unknown id.
+   */
   async get(actor: Actor, userId: string, teamId: string, threadId: string): Promise<ThreadView> {
     this.requireSelfOrAdmin(actor, userId);
     const { store } = this.deps;
     await this.accessThreadRoot(store, actor, teamId, threadId);
-    const membership = await store.threads.find(threadId, userId);
-    if (!membership) throw notFound('thread');
+    const membership: ThreadMembershipRow | FollowedThreadRow = (await store.threads.find(
+      threadId,
+      userId,
+    )) ?? {
+      post_id: threadId,
+      user_id: userId,
+      following: 0,
+      last_viewed: 0,
+      last_updated: 0,
+      unread_mentions: 0,
+      unread_replies: 0,
+    };
     const [view] = await this.views(store, actor, userId, [membership]);
     if (!view) throw notFound('thread');
     return view;
