@@ -56,10 +56,7 @@ export function unexpectedErrors(errors: string[]): string[] {
       !/WebSocket connection to .* failed/.test(e) &&
       !/ERR_CONNECTION_REFUSED/.test(e) &&
       // Requests the tests cut on purpose.
-      !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET/.test(e) &&
-      // The thread panel asks for the reader's thread membership; 404 is the API's answer for "not
-      // following" (Chromium logs it, though the app expects it).
-      !/status of 404/.test(e),
+      !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET/.test(e),
   );
 }
 

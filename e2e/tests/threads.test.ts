@@ -1,9 +1,11 @@
 /**
  * Following a thread from the thread panel: Alice opens Bob's thread (she is not part of it, so it
  * shows Follow), follows it, and after a reload the panel still shows Following, as the server says.
- * Bob's own state is untouched.
+ * Bob's own state is untouched. Then the open panel follows the thread live: Bob's new reply, the root's
+ * reply count and a follow made elsewhere (another of Alice's sessions) show without a reload.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client4 } from '@mattermost/client';
 import type { Browser } from 'playwright-core';
 import type { Post } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
@@ -24,6 +26,7 @@ describe('following a thread', () => {
   let alice: Person;
   let team: Team;
   let root: Post;
+  let bob: Client4;
 
   beforeAll(async () => {
     server = await ParleyProcess.start();
@@ -41,7 +44,7 @@ describe('following a thread', () => {
       '',
     );
     await admin.addToTeam(team.id, bobUser.id);
-    const { client: bob } = await server.login('bob');
+    ({ client: bob } = await server.login('bob'));
     const town = await bob.getChannelByName(team.id, 'town-square');
     root = await bob.createPost({ channel_id: town.id, message: 'Release plan, thoughts?' } as Post);
     await bob.createPost({ channel_id: town.id, message: 'Friday works', root_id: root.id } as Post);
@@ -94,7 +97,34 @@ describe('following a thread', () => {
     await again.getByRole('button', { name: 'Follow', exact: true }).waitFor();
     expect((await client.getUserThread(me.id, team.id, root.id)).is_following).toBe(false);
 
-    // The only failed request is the expected 404 of the thread Alice had never joined.
-    expect(unexpectedErrors(alice.errors).filter((e) => !/status of 404/.test(e))).toEqual([]);
+    // No failed request: a thread Alice never joined answers "not following", not a 404.
+    expect(unexpectedErrors(alice.errors)).toEqual([]);
+  });
+
+  it('the open thread panel applies a new reply, the reply count and a follow from elsewhere live', async () => {
+    const panel = alice.page.getByRole('complementary', { name: 'Thread' });
+    await panel.getByRole('button', { name: 'Follow', exact: true }).waitFor();
+    const item = post(alice.page, 'Release plan, thoughts?');
+    await item.getByRole('button', { name: '1 reply' }).waitFor();
+
+    await bob.createPost({
+      channel_id: root.channel_id,
+      message: 'Or Monday, after the demo',
+      root_id: root.id,
+    } as Post);
+    await panel.locator('article.post', { hasText: 'Or Monday, after the demo' }).waitFor();
+    await panel.getByRole('separator').filter({ hasText: '2 replies' }).waitFor();
+    await item.getByRole('button', { name: '2 replies' }).waitFor();
+
+    // Alice follows the thread in another session: this tab hears thread_follow_changed.
+    const { client } = await server.login('alice');
+    const me = await client.getMe();
+    await client.updateThreadFollowForUser(me.id, team.id, root.id, true);
+    const following = panel.getByRole('button', { name: 'Following', exact: true });
+    await following.waitFor();
+    expect(await following.getAttribute('aria-pressed')).toBe('true');
+    await screenshot(alice.page, 'thread-live');
+
+    expect(unexpectedErrors(alice.errors)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { UserProfile } from '@mattermost/types/users';
 import { useAppState } from '../state/store';
+import { useShowsUser } from '../state/presence';
 
 const COLORS = ['#1f6feb', '#8250df', '#bf3989', '#cf222e', '#bc4c00', '#1a7f37', '#0969da', '#6639ba'];
 
@@ -33,6 +34,7 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export function PresenceDot({ userId }: { userId: string }) {
+  useShowsUser(userId);
   const status = useAppState((s) => s.statuses[userId]) ?? 'offline';
   return (
     <span

@@ -164,14 +164,32 @@ export interface RenderEnv {
   username?: string;
 }
 
+/**
+ * Rendered HTML by reader and message text. Parsing, highlighting and sanitising cost far more than
+ * React's work for a row, and the post list mounts the same rows again and again as its window moves
+ * (and every open of a channel remounts them): render each text once. An edited message is new text;
+ * the oldest entries leave first.
+ */
+const CACHE_MAX = 5000;
+const cache = new Map<string, string>();
+
 export function renderMarkdown(message: string, env: RenderEnv = {}): string {
-  const html = md.render(message, { ...env });
-  return purifier().sanitize(html, {
+  const key = `${env.username ?? ''}\u0000${message}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const html = purifier().sanitize(md.render(message, { ...env }), {
     ALLOWED_TAGS,
     ALLOWED_ATTR: [...ALLOWED_ATTR, 'target', 'rel'],
     ALLOW_DATA_ATTR: false,
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|\/|#)/i,
   });
+  cache.set(key, html);
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return html;
 }
 
 /** Plain text for notifications and previews: the message without Markdown markup. */

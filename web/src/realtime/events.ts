@@ -24,6 +24,7 @@ import {
 } from '../state/actions';
 import { typingKey } from '../state/selectors';
 import { notifyForPost } from '../features/notifications/notify';
+import { applyFollowing, loadFollowing } from '../features/threads/following';
 
 export const TYPING_MS = 5000;
 
@@ -58,13 +59,15 @@ export function handleEvent(msg: WebSocketMessage): void {
       if (!post) return;
       const isNew = receivePost(post);
       stopTyping(post.channel_id, post.root_id, post.user_id);
+      const mentions = parse<string[]>(data.mentions) ?? [];
+      const mentioned = !!me && mentions.includes(me.id);
+      // The user's own reply may already be in the store (the answer to sending it came first).
+      if (post.root_id && (isNew || post.user_id === me?.id)) followOnReply(post, mentioned);
       if (!isNew) return;
       if (me && post.user_id === me.id) {
         countOwnPost(post);
         return;
       }
-      const mentions = parse<string[]>(data.mentions) ?? [];
-      const mentioned = !!me && mentions.includes(me.id);
       countIncoming(post, mentioned || str(data.channel_type) === 'D');
       if (isChannelVisible(post.channel_id)) viewChannelSoon(post.channel_id);
       else if (!store.get().myMembers[post.channel_id]) void refreshChannel(post.channel_id);
@@ -190,11 +193,51 @@ export function handleEvent(msg: WebSocketMessage): void {
       if (prefs) applyPreferences(prefs, msg.event === 'preferences_changed');
       return;
     }
-    case 'thread_updated':
+    case 'thread_follow_changed': {
+      const threadId = str(data.thread_id);
+      if (!threadId || typeof data.state !== 'boolean') return;
+      applyFollowing(threadId, data.state);
+      if (typeof data.reply_count === 'number') setReplyCount(threadId, data.reply_count);
+      return;
+    }
+    case 'thread_updated': {
+      const thread = parse<{ id?: string; is_following?: boolean; reply_count?: number }>(data.thread);
+      if (!thread?.id) return;
+      if (typeof thread.is_following === 'boolean') applyFollowing(thread.id, thread.is_following);
+      if (typeof thread.reply_count === 'number') setReplyCount(thread.id, thread.reply_count);
+      return;
+    }
     case 'hello':
     default:
       return;
   }
+}
+
+/**
+ * A new reply changes who follows the thread on the server: its author always, the root's author and
+ * the users it mentions unless they chose otherwise (which only the server knows: ask it again, and
+ * only for a thread whose state this client shows).
+ */
+function followOnReply(post: Post, mentioned: boolean): void {
+  const s = store.get();
+  if (!s.me || !(post.root_id in s.following)) return;
+  if (post.user_id === s.me.id) {
+    applyFollowing(post.root_id, true);
+    return;
+  }
+  const rootAuthor = s.posts[post.root_id]?.user_id;
+  if (s.following[post.root_id] || (!mentioned && rootAuthor !== s.me.id)) return;
+  const teamId = s.channels[post.channel_id]?.team_id || s.activeTeamId;
+  if (teamId) void loadFollowing(teamId, post.root_id).catch(() => undefined);
+}
+
+/** The root's reply count as the server counts it (a thread event carries it). */
+function setReplyCount(rootId: string, count: number): void {
+  store.set((s) => {
+    const root = s.posts[rootId];
+    if (!root || root.reply_count === count) return {};
+    return { posts: put(s.posts, rootId, { ...root, reply_count: count }) };
+  });
 }
 
 function countIncoming(post: Post, mention: boolean): void {

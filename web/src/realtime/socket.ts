@@ -7,13 +7,11 @@ import { WebSocketClient } from '@mattermost/client';
 import { webSocketUrl } from '../api/client';
 import { store } from '../state/store';
 import { refreshStatuses, resync } from '../state/actions';
+import { STATUS_POLL_MS } from '../state/presence';
 import { handleEvent } from './events';
 
 let socket: WebSocketClient | undefined;
 let statusTimer: ReturnType<typeof setInterval> | undefined;
-
-/** Presence arrives as events; a slow poll repairs anything a dropped event left stale. */
-const STATUS_POLL_MS = 2 * 60 * 1000;
 
 export function connectSocket(): void {
   if (socket) return;
@@ -38,6 +36,14 @@ export function connectSocket(): void {
   });
   ws.addCloseListener(() => store.set(() => ({ connection: 'offline' })));
   ws.initialize(webSocketUrl());
+  // Status changes may arrive as events, but not for everyone (the server limits them in large
+  // channels): poll the statuses of the users on screen, as Mattermost's web app does.
+  startStatusPoll();
+}
+
+/** Every STATUS_POLL_MS, POST /users/status/ids for the users the app shows (none: no request). */
+export function startStatusPoll(): void {
+  clearInterval(statusTimer);
   statusTimer = setInterval(() => void refreshStatuses(), STATUS_POLL_MS);
 }
 

@@ -11,6 +11,7 @@ import type { UserProfile, UserStatus } from '@mattermost/types/users';
 import { client, errorStatus } from '../api/client';
 import { byId, put, store, without, type ChannelWithCounts, type ClientPost, type PostWindow } from './store';
 import { dmPartnerId } from './selectors';
+import { onUnknownStatuses, shownUserIds, STATUS_BATCH } from './presence';
 
 export const PAGE_SIZE = 60;
 
@@ -57,20 +58,30 @@ export function receiveUsers(users: readonly UserProfile[]): void {
   });
 }
 
+/** Fetches the statuses of the given users; by default of the users the app shows (state/presence.ts). */
 export async function refreshStatuses(ids?: string[]): Promise<void> {
-  const wanted = ids ?? Object.keys(store.get().users);
+  const wanted = [...new Set(ids ?? shownUserIds())];
   if (wanted.length === 0) return;
   try {
-    const statuses: UserStatus[] = await client.getStatusesByIds(wanted);
+    const batches: string[][] = [];
+    for (let i = 0; i < wanted.length; i += STATUS_BATCH) batches.push(wanted.slice(i, i + STATUS_BATCH));
+    const answers = await Promise.all(batches.map((b) => client.getStatusesByIds(b)));
+    const statuses: UserStatus[] = answers.flat();
     store.set((s) => {
+      let changed = false;
       const next = { ...s.statuses };
-      for (const st of statuses) next[st.user_id] = st.status;
-      return { statuses: next };
+      for (const st of statuses) {
+        if (next[st.user_id] !== st.status) changed = true;
+        next[st.user_id] = st.status;
+      }
+      return changed ? { statuses: next } : {};
     });
   } catch {
     // Presence is best effort.
   }
 }
+
+onUnknownStatuses((ids) => void refreshStatuses(ids));
 
 export async function setMyStatus(status: 'online' | 'away' | 'dnd' | 'offline'): Promise<void> {
   const me = store.get().me;
@@ -417,15 +428,9 @@ function receivePostList(list: PostList, opts: { channelId?: string; older?: boo
     const patch: Partial<typeof s> = { posts, threads };
     if (opts.channelId) {
       const win = s.channelPosts[opts.channelId] ?? emptyWindow();
-      const roots = incoming.filter(isRoot);
-      let order = win.order;
-      const have = new Set(order);
-      for (const p of roots.sort((a, b) => a.create_at - b.create_at)) {
-        if (!have.has(p.id)) {
-          order = insertSorted(order, p, posts);
-          have.add(p.id);
-        }
-      }
+      const have = new Set(win.order);
+      const fresh = incoming.filter((p) => isRoot(p) && !have.has(p.id));
+      const order = mergeSorted(win.order, fresh, posts);
       const fullPage = (list.order ?? []).length >= PAGE_SIZE;
       const hasOlder = opts.older || !win.loaded ? fullPage : win.hasOlder;
       let oldest = win.oldestId ? posts[win.oldestId] : undefined;
@@ -441,6 +446,28 @@ function receivePostList(list: PostList, opts: { channelId?: string; older?: boo
     return patch;
   });
   void ensureUsers(authors);
+}
+
+/**
+ * The ids and the new posts in one list by create_at, in one pass (an older page lands before ten
+ * thousand held ids: inserting its posts one by one walked the whole list for each). Posts of equal
+ * time keep the held ones first, as insertSorted does.
+ */
+export function mergeSorted(
+  ids: readonly string[],
+  fresh: readonly Post[],
+  posts: Record<string, Post>,
+): string[] {
+  if (fresh.length === 0) return ids as string[];
+  const sorted = [...fresh].sort((a, b) => a.create_at - b.create_at);
+  const out: string[] = [];
+  let i = 0;
+  for (const p of sorted) {
+    while (i < ids.length && (posts[ids[i]!]?.create_at ?? 0) <= p.create_at) out.push(ids[i++]!);
+    out.push(p.id);
+  }
+  while (i < ids.length) out.push(ids[i++]!);
+  return out;
 }
 
 function insertSorted(ids: readonly string[], p: Post, posts: Record<string, Post>): string[] {
@@ -513,6 +540,8 @@ export function receivePost(post: Post): boolean {
     const pendingId = post.pending_post_id && post.pending_post_id !== post.id ? post.pending_post_id : '';
     const hadPending = pendingId !== '' && posts[pendingId] !== undefined;
     isNew = !posts[post.id] && !hadPending;
+    // A reply new to the server's count: also the user's own, whose pending copy the root never counted.
+    const newReply = !!post.root_id && !posts[post.id];
     if (hadPending) delete posts[pendingId];
     const previous = posts[post.id];
     // Keep reactions gathered from events when an update arrives without them.
@@ -528,7 +557,7 @@ export function receivePost(post: Post): boolean {
     if (post.root_id) {
       patch.threads = put(s.threads, post.root_id, swap(s.threads[post.root_id] ?? []));
       const root = posts[post.root_id];
-      if (root && isNew) posts[post.root_id] = { ...root, reply_count: (root.reply_count ?? 0) + 1 };
+      if (root && newReply) posts[post.root_id] = { ...root, reply_count: (root.reply_count ?? 0) + 1 };
     } else {
       const win = s.channelPosts[post.channel_id];
       if (win) patch.channelPosts = put(s.channelPosts, post.channel_id, { ...win, order: swap(win.order) });
@@ -551,7 +580,11 @@ export function markPostDeleted(post: Post): void {
     const patch: Partial<typeof s> = { posts };
     if (post.root_id) {
       const root = posts[post.root_id];
-      if (root) posts[post.root_id] = { ...root, reply_count: Math.max(0, (root.reply_count ?? 1) - 1) };
+      // A reply that never reached the server (discarded after failing) was never counted.
+      const counted = !s.posts[post.id]?.pendingState;
+      if (root && counted) {
+        posts[post.root_id] = { ...root, reply_count: Math.max(0, (root.reply_count ?? 1) - 1) };
+      }
       patch.threads = put(
         s.threads,
         post.root_id,

@@ -43,6 +43,8 @@ export interface State {
   channelPosts: Record<string, PostWindow>;
   /** Replies by root id, oldest first. */
   threads: Record<string, string[]>;
+  /** Whether the user follows a thread, by root id, for the threads fetched or changed live. */
+  following: Record<string, boolean>;
   /** Who is typing where (`channelId` or `channelId:rootId`) until when. */
   typing: Record<string, Record<string, number>>;
   preferences: PreferenceType[];
@@ -69,6 +71,7 @@ export const initialState = (): State => ({
   posts: {},
   channelPosts: {},
   threads: {},
+  following: {},
   typing: {},
   preferences: [],
   connection: 'connecting',

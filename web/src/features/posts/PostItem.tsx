@@ -22,6 +22,7 @@ import { Markdown } from './Markdown';
 import { EmojiPicker } from './EmojiPicker';
 import { errorMessage } from '../../api/client';
 import { Attachments } from '../files/Attachments';
+import { useShowsUser } from '../../state/presence';
 
 interface Props {
   post: ClientPost;
@@ -34,6 +35,7 @@ interface Props {
 
 export const PostItem = memo(function PostItem({ post, compact, teamName, inThread = false }: Props) {
   const author = useAppState((s) => s.users[post.user_id]);
+  useShowsUser(post.user_id);
   const meId = useAppState((s) => s.me?.id ?? '');
   const saved = useAppState((s) =>
     s.preferences.some((p) => p.category === SAVED_CATEGORY && p.name === post.id && p.value === 'true'),

@@ -5,6 +5,7 @@ import { ClientError } from '@mattermost/client';
 import type { UserThreadWithPost } from '@mattermost/types/threads';
 import { client } from '../../api/client';
 import { FollowButton } from './FollowButton';
+import { store } from '../../state/store';
 
 function notFound() {
   return new ClientError('http://localhost', {
@@ -15,7 +16,10 @@ function notFound() {
   });
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  store.reset();
+});
 
 describe('FollowButton', () => {
   it('shows Following for a followed thread and unfollows on click', async () => {

@@ -1,48 +1,33 @@
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { useAppState } from '../../state/store';
-import { fetchFollowing, setFollowing } from './following';
+import { loadFollowing, setFollowing } from './following';
 
 /**
- * Follow/Following toggle for a thread. `refreshKey` changes when the thread does (a new reply may
- * have made the user follow it on the server), and the state is fetched again.
+ * Follow/Following toggle for a thread. The state is fetched once when the button appears; after that
+ * the store keeps it current from live events (another tab's toggle, the user's own reply).
  */
-export function FollowButton({
-  teamId,
-  rootId,
-  refreshKey = 0,
-}: {
-  teamId: string;
-  rootId: string;
-  refreshKey?: number;
-}) {
-  const [following, setState] = useState<boolean | undefined>(undefined);
+export function FollowButton({ teamId, rootId }: { teamId: string; rootId: string }) {
+  const following = useAppState((s) => s.following[rootId]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
   useEffect(() => {
     let live = true;
-    fetchFollowing(teamId, rootId).then(
-      (f) => {
-        if (live) setState(f);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
+    loadFollowing(teamId, rootId).catch((err: unknown) => {
+      if (live) setError(errorMessage(err));
+    });
     return () => {
       live = false;
     };
-  }, [teamId, rootId, refreshKey]);
+  }, [teamId, rootId]);
 
   const toggle = async () => {
     if (following === undefined) return;
-    const next = !following;
     setBusy(true);
     setError('');
     try {
-      await setFollowing(teamId, rootId, next);
-      setState(next);
+      await setFollowing(teamId, rootId, !following);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -71,8 +56,7 @@ export function FollowButton({
   );
 }
 
-/** The toggle for the thread panel's header: fetched again whenever the thread's reply count changes. */
+/** The toggle for the thread panel's header. */
 export function ThreadFollowButton({ teamId, rootId }: { teamId: string; rootId: string }) {
-  const replies = useAppState((s) => s.threads[rootId]?.length ?? 0);
-  return <FollowButton teamId={teamId} rootId={rootId} refreshKey={replies} />;
+  return <FollowButton teamId={teamId} rootId={rootId} />;
 }
