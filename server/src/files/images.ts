@@ -8,7 +8,8 @@
  * PNG text) is re-encoded without it, keeping only its colour profile.
  */
 import fsp from 'node:fs/promises';
-import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import type sharpModule from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { badRequest } from '../lib/errors.js';
 
 /** Largest accepted frame: 7680×4320 (8K), Mattermost's default resolution limit. */
@@ -22,9 +23,19 @@ export const THUMBNAIL = { width: 120, height: 100 } as const;
 export const PREVIEW = { width: 1920, height: 1080 } as const;
 const MINI = 16;
 
-// One image at a time per process is plenty for a chat server and bounds libvips' memory.
-sharp.concurrency(1);
-sharp.cache(false);
+type SharpFn = typeof sharpModule;
+let loading: Promise<SharpFn> | undefined;
+
+/** sharp (and libvips) are loaded at the first image, not at start-up. */
+function loadSharp(): Promise<SharpFn> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // One image at a time per process is plenty for a chat server and bounds libvips' memory.
+    sharp.concurrency(1);
+    sharp.cache(false);
+    return sharp;
+  });
+  return loading;
+}
 
 export interface ImageResult {
   width: number;
@@ -44,7 +55,7 @@ const largeImage = () =>
     `The image is too large: at most ${MAX_IMAGE_PIXELS} pixels (7680×4320) are accepted.`,
   );
 
-function input(path: string, extra: SharpOptions = {}): Sharp {
+function input(sharp: SharpFn, path: string, extra: SharpOptions = {}): Sharp {
   return sharp(path, {
     limitInputPixels: MAX_IMAGE_PIXELS,
     sequentialRead: true,
@@ -54,7 +65,7 @@ function input(path: string, extra: SharpOptions = {}): Sharp {
 }
 
 /** Header only: dimensions, frames, metadata. undefined when the header does not parse. */
-async function readHeader(path: string): Promise<Metadata | undefined> {
+async function readHeader(sharp: SharpFn, path: string): Promise<Metadata | undefined> {
   try {
     return await sharp(path, { limitInputPixels: false }).metadata();
   } catch {
@@ -94,12 +105,13 @@ export async function processImage(
   format: string,
   tmpOut: string,
 ): Promise<ImageResult | undefined> {
-  const meta = await readHeader(path);
+  const sharp = await loadSharp();
+  const meta = await readHeader(sharp, path);
   if (!meta || !meta.width || !meta.height) return undefined;
   checkImageLimits(meta);
   const frames = Math.max(1, meta.pages ?? 1);
   try {
-    const preview = await input(path)
+    const preview = await input(sharp, path)
       .rotate()
       .resize(PREVIEW.width, PREVIEW.height, { fit: 'inside', withoutEnlargement: true })
       .toFormat(meta.hasAlpha ? 'png' : 'jpeg', meta.hasAlpha ? {} : { quality: 85 })
@@ -118,7 +130,11 @@ export async function processImage(
     let sanitizedPath: string | undefined;
     if (hasPrivateMetadata(meta)) {
       const animated = frames > 1;
-      const pipeline = input(path, animated ? { animated: true, limitInputPixels: MAX_ANIMATION_PIXELS } : {})
+      const pipeline = input(
+        sharp,
+        path,
+        animated ? { animated: true, limitInputPixels: MAX_ANIMATION_PIXELS } : {},
+      )
         .rotate()
         .keepIccProfile();
       const out =

@@ -3,17 +3,14 @@
  * known length, so memory stays flat. Checksums are computed only where the protocol requires them:
  * the SDK's newer default (trailing checksums on every upload) is not understood by every
  * S3-compatible server.
+ *
+ * The SDK is loaded at the first storage operation, not at start-up (it is the largest module tree the
+ * server has, and most servers store files on the local disk).
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { FileStorageConfig } from '../config.js';
 import {
   assertKey,
@@ -24,6 +21,12 @@ import {
 } from './storage.js';
 
 type S3Config = Extract<FileStorageConfig, { kind: 's3' }>;
+type S3Sdk = typeof S3SdkModule;
+
+interface Connected {
+  sdk: S3Sdk;
+  client: S3Client;
+}
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -32,27 +35,41 @@ function isNotFound(err: unknown): boolean {
 
 export class S3Storage implements FileStorage {
   readonly kind = 's3' as const;
-  private readonly client: S3Client;
   private readonly bucket: string;
+  private connecting: Promise<Connected> | undefined;
+  private client: S3Client | undefined;
+  private destroyed = false;
 
-  constructor(cfg: S3Config) {
+  constructor(private readonly cfg: S3Config) {
     this.bucket = cfg.bucket;
-    this.client = new S3Client({
-      region: cfg.region,
-      ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
-      forcePathStyle: cfg.forcePathStyle,
-      credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+  }
+
+  /** The SDK and the client, loaded and made once, at the first operation. */
+  private connect(): Promise<Connected> {
+    this.connecting ??= import('@aws-sdk/client-s3').then((sdk) => {
+      const { cfg } = this;
+      const client = new sdk.S3Client({
+        region: cfg.region,
+        ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+        forcePathStyle: cfg.forcePathStyle,
+        credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      this.client = client;
+      if (this.destroyed) client.destroy();
+      return { sdk, client };
     });
+    return this.connecting;
   }
 
   async putFile(key: string, sourcePath: string, opts: PutOptions): Promise<void> {
     assertKey(key);
+    const { sdk, client } = await this.connect();
     const body = fs.createReadStream(sourcePath);
     try {
-      await this.client.send(
-        new PutObjectCommand({
+      await client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
           Body: body,
@@ -67,8 +84,9 @@ export class S3Storage implements FileStorage {
 
   async putBuffer(key: string, data: Buffer, contentType: string): Promise<void> {
     assertKey(key);
-    await this.client.send(
-      new PutObjectCommand({
+    const { sdk, client } = await this.connect();
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: data,
@@ -80,9 +98,10 @@ export class S3Storage implements FileStorage {
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
     assertKey(key);
+    const { sdk, client } = await this.connect();
     try {
-      const res = await this.client.send(
-        new GetObjectCommand({
+      const res = await client.send(
+        new sdk.GetObjectCommand({
           Bucket: this.bucket,
           Key: key,
           ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
@@ -102,8 +121,9 @@ export class S3Storage implements FileStorage {
 
   async exists(key: string): Promise<boolean> {
     assertKey(key);
+    const { sdk, client } = await this.connect();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -112,10 +132,12 @@ export class S3Storage implements FileStorage {
   }
 
   async delete(keys: string[]): Promise<void> {
+    for (const key of keys) assertKey(key);
+    if (keys.length === 0) return;
+    const { sdk, client } = await this.connect();
     for (const key of keys) {
-      assertKey(key);
       try {
-        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -123,10 +145,11 @@ export class S3Storage implements FileStorage {
   }
 
   async *listKeys(): AsyncIterable<string> {
+    const { sdk, client } = await this.connect();
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, ...(token ? { ContinuationToken: token } : {}) }),
+      const res = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, ...(token ? { ContinuationToken: token } : {}) }),
       );
       for (const o of res.Contents ?? []) if (o.Key) yield o.Key;
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
@@ -134,6 +157,7 @@ export class S3Storage implements FileStorage {
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.destroyed = true;
+    this.client?.destroy();
   }
 }

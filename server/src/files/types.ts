@@ -3,7 +3,6 @@
  * sent, and how it may be served: only images, audio and video that browsers play are served inline,
  * with their real type; everything else (SVG and HTML included) is an attachment.
  */
-import { fileTypeFromFile } from 'file-type';
 
 /** Types sharp turns into thumbnails and previews. */
 export const IMAGE_TYPES: ReadonlySet<string> = new Set([
@@ -59,6 +58,8 @@ export const OCTET_STREAM = 'application/octet-stream';
 
 /** The type of a stored file from its first bytes; text formats by extension; else octet-stream. */
 export async function sniffType(filePath: string, extension: string): Promise<string> {
+  // file-type is loaded at the first upload, not at start-up.
+  const { fileTypeFromFile } = await import('file-type');
   const found = await fileTypeFromFile(filePath).catch(() => undefined);
   if (found) return ALIASES[found.mime] ?? found.mime;
   return TEXT_BY_EXTENSION[extension] ?? OCTET_STREAM;
