@@ -11,6 +11,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002status from './migrations/002_status.js';
 import * as m003 from './migrations/003_files.js';
 import * as m004threads from './migrations/004_threads.js';
+import * as m005search from './migrations/005_search.js';
 
 /** Numbered migrations, listed here so that they ship inside the build (no directory scanning). */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '002_status': m002status,
   '003_files': m003,
   '004_threads': m004threads,
+  '005_search': m005search,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

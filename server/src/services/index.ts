@@ -10,6 +10,7 @@ import { ReactionService } from './reactions.js';
 import { FileService } from './files.js';
 import { UnreadService } from './unreads.js';
 import { ThreadService } from './threads.js';
+import { SearchService } from './search.js';
 
 export interface Services {
   deps: Deps;
@@ -24,6 +25,7 @@ export interface Services {
   files: FileService;
   unreads: UnreadService;
   threads: ThreadService;
+  search: SearchService;
 }
 
 export function createServices(deps: Deps): Services {
@@ -41,5 +43,6 @@ export function createServices(deps: Deps): Services {
     files: new FileService(deps),
     unreads: new UnreadService(deps),
     threads: new ThreadService(deps),
+    search: new SearchService(deps),
   };
 }

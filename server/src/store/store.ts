@@ -17,6 +17,7 @@ import { ReactionStore } from './reactions.js';
 import { FileStore } from './files.js';
 import { UnreadStore } from './unreads.js';
 import { ThreadStore } from './threads.js';
+import { SearchStore } from './search.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -32,6 +33,7 @@ export class Store {
   readonly files: FileStore;
   readonly unreads: UnreadStore;
   readonly threads: ThreadStore;
+  readonly search: SearchStore;
 
   constructor(
     private readonly db: Executor,
@@ -48,6 +50,7 @@ export class Store {
     this.files = new FileStore(db);
     this.unreads = new UnreadStore(db);
     this.threads = new ThreadStore(db);
+    this.search = new SearchStore(db, dialect);
   }
 
   /** Runs fn in one transaction; nested calls join the outer transaction. */

@@ -130,12 +130,19 @@ const BODIES: Record<string, BodyCase> = {
   'PUT /posts/:post_id': { body: () => ({ id: post.id, message: 'm', props: {} }) },
   'PUT /posts/:post_id/patch': { body: () => ({ message: 'm', props: {} }) },
   'POST /posts/ids': { body: () => [post.id] },
+  // Alice is not in the vault: a search for its word must show nothing of it.
+  'POST /posts/search': {
+    body: () => ({ terms: VAULT_WORD, is_or_search: false, page: 0, per_page: 10, time_zone_offset: 0 }),
+  },
   'POST /reactions': { body: () => ({ user_id: f.alice.user.id, post_id: post.id, emoji_name: 'smile' }) },
   'POST /roles/names': { body: () => ['system_user'] },
   'POST /teams': { body: () => ({ name: `t-${next()}`, display_name: 'T', type: 'O', description: 'd' }) },
   'PUT /teams/:team_id': { body: () => ({ id: f.team.id, display_name: 'Team', description: 'd' }) },
   'PUT /teams/:team_id/patch': { body: () => ({ display_name: 'Team', description: 'd' }) },
   'POST /teams/:team_id/channels/search': { body: () => ({ term: 's' }) },
+  'POST /teams/:team_id/posts/search': {
+    body: () => ({ terms: `${VAULT_WORD} from:bob`, is_or_search: true, include_deleted_channels: true }),
+  },
   'POST /teams/:team_id/members': { body: () => ({ team_id: f.team.id, user_id: dan.user.id }) },
   'POST /teams/:team_id/members/batch': { body: () => [{ team_id: f.team.id, user_id: dan.user.id }] },
   'POST /teams/:team_id/members/ids': { body: () => [f.bob.user.id] },

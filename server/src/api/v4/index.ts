@@ -10,6 +10,7 @@ import { registerStatusRoutes } from './status.js';
 import { registerFileRoutes } from './files.js';
 import { registerUnreadRoutes } from './unreads.js';
 import { registerThreadRoutes } from './threads.js';
+import { registerSearchRoutes } from './search.js';
 
 export async function registerApiV4(api: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(api, services);
@@ -22,4 +23,5 @@ export async function registerApiV4(api: FastifyInstance, services: Services): P
   registerFileRoutes(api, services);
   registerUnreadRoutes(api, services);
   registerThreadRoutes(api, services);
+  registerSearchRoutes(api, services);
 }
