@@ -47,6 +47,9 @@ const WEIGHTS: Record<ActionName, number> = {
   search: 0.02,
 };
 
+/** Search terms over the seed's vocabulary: a word, a prefix, two words, a phrase, an exclusion. */
+const SEARCHES = ['deploy', 'lat*', 'review release', '"looks good"', 'customer feedback', 'broken -fixed'];
+
 const THRESHOLD_AVG_MS = 100;
 const THRESHOLD_P99_MS = 2000;
 const THRESHOLD_ERROR_PCT = 0.025;
@@ -237,7 +240,7 @@ export async function runMixed(job: MixedJob): Promise<MixedResult> {
         `/api/v4/teams/${job.teamId}/posts/search`,
         u,
         {
-          terms: 'deploy',
+          terms: SEARCHES[Math.floor(Math.random() * SEARCHES.length)],
           is_or_search: false,
           page: 0,
           per_page: 20,
