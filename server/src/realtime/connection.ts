@@ -4,7 +4,14 @@
  * outlives its socket for the resume window: events keep being numbered and kept while it is detached,
  * and a socket that resumes gets them replayed in order.
  */
-import { CloseCode, writeEventFrame, writeTextFrame, type EncodedEvent, type FrameSink } from './frames.js';
+import {
+  CloseCode,
+  writeEventFrame,
+  writeEventFrames,
+  writeTextFrame,
+  type EncodedEvent,
+  type FrameSink,
+} from './frames.js';
 import type { RealtimeLimits } from './limits.js';
 
 /** The socket side of a connection, as the hub sees it. */
@@ -33,26 +40,38 @@ export class Connection {
   alive = true;
   /** Bytes of replay written on attach, allowed above the hard limit until the socket drains. */
   private replayAllowance = 0;
-  /** Ring of the last events' serialised prefixes; event `seq` is at `seq % capacity`. */
-  private readonly ring: Buffer[] = [];
-  private readonly capacity: number;
+  /**
+   * The last events' serialised prefixes, oldest first from `keptHead`, for resume: at most
+   * `replayEvents` of them and `replayBytes` in all. `kept[keptHead]` has seq `nextSeq - keptCount`.
+   * Empty until the first event, so an idle connection holds no array at all.
+   */
+  private kept: Buffer[] | undefined;
+  private keptHead = 0;
+  private keptBytes = 0;
 
   constructor(
     readonly id: string,
     readonly userId: string,
     public sessionId: string,
     private readonly limits: RealtimeLimits,
-  ) {
-    this.capacity = Math.max(1, limits.replayEvents);
-  }
+  ) {}
 
   get attached(): boolean {
     return this.link !== undefined;
   }
 
+  private get keptCount(): number {
+    return this.kept ? this.kept.length - this.keptHead : 0;
+  }
+
   /** The oldest sequence number still kept. */
   get firstKeptSeq(): number {
-    return Math.max(0, this.nextSeq - this.capacity);
+    return this.nextSeq - this.keptCount;
+  }
+
+  /** Bytes of events kept for resume (for tests and metrics). */
+  get replayBytesKept(): number {
+    return this.keptBytes;
   }
 
   /**
@@ -61,16 +80,48 @@ export class Connection {
    * hard limit is closed and the event kept for its resume; 'cut' tells the caller the socket is gone.
    */
   deliver(ev: EncodedEvent): DeliveryResult {
+    const gate = this.gate(ev.droppable);
+    if (gate === 'dropped' || gate === 'cut') return gate;
+    const seq = this.nextSeq++;
+    this.keep(ev.prefix);
+    if (gate === 'store') return 'stored';
+    if (gate === 'store-cut') return 'cut';
+    writeEventFrame(this.link!.sink, ev.prefix, seq);
+    return 'sent';
+  }
+
+  /**
+   * Droppable events (a presence batch) in one write: each numbered and kept, all framed into one
+   * buffer. Like a single droppable event, the whole batch is skipped for a socket that is behind or
+   * absent, using no numbers.
+   */
+  deliverDroppable(evs: readonly EncodedEvent[]): DeliveryResult {
+    if (evs.length === 0) return 'dropped';
+    if (evs.length === 1) return this.deliver(evs[0]!);
+    const gate = this.gate(true);
+    if (gate !== 'write') return gate === 'cut' ? 'cut' : 'dropped';
+    const first = this.nextSeq;
+    this.nextSeq += evs.length;
+    for (const ev of evs) this.keep(ev.prefix);
+    writeEventFrames(this.link!.sink, evs, first);
+    return 'sent';
+  }
+
+  /**
+   * Decides what a delivery does: write it, only keep it (no socket; '-cut' when this delivery found
+   * the socket gone or cut it), or nothing ('dropped', or 'cut' for a droppable event).
+   */
+  private gate(droppable: boolean): 'write' | 'store' | 'store-cut' | 'dropped' | 'cut' {
     if (this.disposed) return 'dropped';
-    let cut = false;
     const link = this.link;
+    let cut = false;
     if (link) {
       if (!link.isOpen()) {
         this.detach();
         cut = true;
       } else {
         const buffered = link.sink.writableLength;
-        if (ev.droppable && buffered > this.limits.softBufferBytes) return 'dropped';
+        if (droppable && buffered > this.limits.softBufferBytes) return 'dropped';
         if (buffered - this.replayAllowance > this.limits.hardBufferBytes) {
           link.close(CloseCode.slowConsumer, 'send buffer full');
           this.detach();
@@ -78,17 +129,29 @@ export class Connection {
         }
       }
     }
-    if (!this.link && ev.droppable) return cut ? 'cut' : 'dropped';
-    const seq = this.nextSeq++;
-    this.keep(seq, ev.prefix);
-    if (!this.link) return cut ? 'cut' : 'stored';
-    writeEventFrame(this.link.sink, ev.prefix, seq);
-    return 'sent';
+    if (this.link) return 'write';
+    if (droppable) return cut ? 'cut' : 'dropped';
+    return cut ? 'store-cut' : 'store';
   }
 
-  private keep(seq: number, prefix: Buffer): void {
-    if (this.ring.length < this.capacity) this.ring.push(prefix);
-    else this.ring[seq % this.capacity] = prefix;
+  private keep(prefix: Buffer): void {
+    const kept = (this.kept ??= []);
+    kept.push(prefix);
+    this.keptBytes += prefix.length;
+    const maxEvents = Math.max(1, this.limits.replayEvents);
+    const maxBytes = this.limits.replayBytes;
+    // The newest event is always kept, whatever its size: a resume from just before it stays possible.
+    while (
+      kept.length - this.keptHead > 1 &&
+      (kept.length - this.keptHead > maxEvents || this.keptBytes > maxBytes)
+    ) {
+      this.keptBytes -= kept[this.keptHead]!.length;
+      kept[this.keptHead++] = EMPTY;
+    }
+    if (this.keptHead >= 64 && this.keptHead * 2 >= kept.length) {
+      kept.splice(0, this.keptHead);
+      this.keptHead = 0;
+    }
   }
 
   /** True when a socket asking for events from `seq` on can be served without a gap. */
@@ -111,14 +174,15 @@ export class Connection {
     return link;
   }
 
-  /** Writes the kept events from `seq` on, in order, to the attached socket. */
+  /** Writes the kept events from `seq` on (seq >= firstKeptSeq), in order, to the attached socket. */
   replayFrom(seq: number): number {
     const link = this.link;
     if (!link) return 0;
+    const kept = this.kept ?? [];
+    const offset = kept.length - (this.nextSeq - seq);
     let bytes = 0;
-    for (let s = seq; s < this.nextSeq; s++) {
-      const prefix = this.ring[s % this.capacity];
-      if (prefix) bytes += writeEventFrame(link.sink, prefix, s);
+    for (let i = Math.max(offset, this.keptHead), s = seq + (i - offset); i < kept.length; i++, s++) {
+      bytes += writeEventFrame(link.sink, kept[i]!, s);
     }
     this.replayAllowance = bytes;
     return Math.max(0, this.nextSeq - seq);
@@ -134,3 +198,5 @@ export class Connection {
     if (this.link?.isOpen()) writeTextFrame(this.link.sink, text);
   }
 }
+
+const EMPTY = Buffer.alloc(0);

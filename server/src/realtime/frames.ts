@@ -88,6 +88,37 @@ export function writeEventFrame(sink: FrameSink, body: Buffer, seq: number): num
   return h + payload;
 }
 
+/**
+ * Writes several events as consecutive frames numbered from `firstSeq`, copied into one buffer and
+ * written at once (a presence batch: many small frames, where one write per frame would cost far more
+ * than the copy). Returns the bytes written.
+ */
+export function writeEventFrames(sink: FrameSink, evs: readonly EncodedEvent[], firstSeq: number): number {
+  let total = 0;
+  for (let i = 0; i < evs.length; i++) {
+    const payload = evs[i]!.prefix.length + suffixLength(firstSeq + i);
+    total += headerLength(payload) + payload;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < evs.length; i++) {
+    const body = evs[i]!.prefix;
+    const suffix = ',"seq":' + (firstSeq + i) + '}';
+    const payload = body.length + suffix.length;
+    writeHeader(out.subarray(at), payload);
+    at += headerLength(payload);
+    at += body.copy(out, at);
+    at += out.write(suffix, at, 'latin1');
+  }
+  sink.write(out);
+  return total;
+}
+
+/** Length of `,"seq":N}`. */
+function suffixLength(seq: number): number {
+  return 8 + String(seq).length;
+}
+
 /** Writes one text frame holding `text` (replies to client actions). */
 export function writeTextFrame(sink: FrameSink, text: string): number {
   const body = Buffer.from(text, 'utf8');

@@ -1,8 +1,7 @@
 /**
  * The real-time layer's knobs, with production defaults. Tests shorten them through
  * `Realtime.configure()`; the away time comes from the configuration (PARLEY_PRESENCE_AWAY_SECONDS).
- * Changes apply at once, except `replayEvents` (new connections only) and `maxMessageBytes` (fixed
- * when the gateway is built).
+ * Changes apply at once, except `maxMessageBytes` (fixed when the gateway is built).
  */
 export interface RealtimeLimits {
   /** An unauthenticated socket is closed after this long. */
@@ -11,6 +10,11 @@ export interface RealtimeLimits {
   resumeWindowMs: number;
   /** Events kept per connection for resume; older ones make the client refetch (new connection_id). */
   replayEvents: number;
+  /**
+   * Bytes of events kept per connection for resume (each event counted at its full size, although its
+   * bytes are shared with the other recipients); the oldest go first when either bound is passed.
+   */
+  replayBytes: number;
   /** Above this many unsent bytes, typing and status events are dropped for that socket. */
   softBufferBytes: number;
   /** Above this many unsent bytes the socket is closed (4008) and the client resumes. */
@@ -25,6 +29,18 @@ export interface RealtimeLimits {
   awayAfterMs: number;
   /** A user is shown offline this long after their last socket closed (reconnects do not flicker). */
   offlineGraceMs: number;
+  /**
+   * Presence is coalesced: status changes wait this long, then each recipient gets the latest status
+   * of each changed user in one write.
+   */
+  presenceBatchMs: number;
+  /**
+   * Channels with more members than this carry no presence pushes (clients poll
+   * `POST /users/status/ids`, as Mattermost's do); a user's own status always reaches them.
+   */
+  presenceMaxChannelMembers: number;
+  /** Channels whose member ids a hub keeps in memory (least recently loaded forgotten first). */
+  memberCacheChannels: number;
   /** At most one `typing` per user and channel in this interval. */
   typingThrottleMs: number;
   /** Largest message a client may send. */
@@ -38,6 +54,7 @@ export function defaultLimits(awayAfterMs: number): RealtimeLimits {
     authTimeoutMs: 5_000,
     resumeWindowMs: 5 * 60_000,
     replayEvents: 1_000,
+    replayBytes: 1024 * 1024,
     softBufferBytes: 512 * 1024,
     hardBufferBytes: 4 * 1024 * 1024,
     pingIntervalMs: 30_000,
@@ -45,6 +62,9 @@ export function defaultLimits(awayAfterMs: number): RealtimeLimits {
     sessionCheckMs: 60_000,
     awayAfterMs,
     offlineGraceMs: 10_000,
+    presenceBatchMs: 1_000,
+    presenceMaxChannelMembers: 500,
+    memberCacheChannels: 20_000,
     typingThrottleMs: 1_000,
     maxMessageBytes: 64 * 1024,
     maxMessagesPer10s: 300,

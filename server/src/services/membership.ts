@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { TeamRow } from '../store/teams.js';
 import type { ChannelRow } from '../store/channels.js';
 import type { Audience, ServerEvent } from '../realtime/events.js';
-import { broadcastOf } from '../realtime/events.js';
+import { broadcastOf, membersChangedMarker } from '../realtime/events.js';
 
 export const DEFAULT_CHANNELS = ['town-square', 'off-topic'] as const;
 export const TOWN_SQUARE = 'town-square';
@@ -55,12 +55,15 @@ export async function addChannelMemberTx(
     notify_props: defaultChannelNotifyProps(),
     last_update_at: now,
   });
-  if (!opts.quiet) {
+  // Every membership change reaches the hubs (which cache channel members) in publication order.
+  if (opts.quiet) events.push(membersChangedMarker(channel.id));
+  else {
     events.push({
       event: 'user_added',
       data: { user_id: userId, team_id: channel.team_id },
       broadcast: broadcastOf({ channel_id: channel.id }),
       audience: await channelAudience(tx, channel),
+      membersChanged: [channel.id],
     });
   }
   return true;
@@ -84,6 +87,7 @@ export async function removeChannelMemberTx(
     data: { user_id: userId, remover_id: removerId },
     broadcast: broadcastOf({ channel_id: channel.id }),
     audience: await channelAudience(tx, channel),
+    membersChanged: [channel.id],
   });
   if (opts.notifyUser !== false) {
     events.push({

@@ -10,7 +10,9 @@
  * which is right for one node.
  *
  * Every change is announced as `status_change` to the user and to everyone who shares a channel with
- * them, so clients can show presence without polling.
+ * them, so clients can show presence without polling. Hubs coalesce these per recipient over
+ * `presenceBatchMs` and leave out channels above `presenceMaxChannelMembers` members (whose members
+ * poll `POST /users/status/ids`, as Mattermost's clients do).
  */
 import { badRequest, forbidden, notFound } from '../lib/errors.js';
 import { broadcastOf } from '../realtime/events.js';
@@ -214,18 +216,20 @@ export class PresenceService {
     const next = decide(old);
     if (!next) return old;
     await this.deps.store.realtime.putStatus(next);
-    if (old?.status !== next.status) await this.announce(userId, next.status);
+    if (old?.status !== next.status) this.announce(userId, next.status);
     return next;
   }
 
-  private async announce(userId: string, status: string): Promise<void> {
-    const ids = new Set(await this.deps.store.users.idsSharingAChannelWith(userId));
-    ids.add(userId);
+  /**
+   * Publishes the change for the user and whoever shares a channel with them; each hub resolves and
+   * coalesces that audience (realtime/hub.ts), so no query runs here per change.
+   */
+  private announce(userId: string, status: string): void {
     publish(this.deps, {
       event: 'status_change',
       data: { status, user_id: userId },
       broadcast: broadcastOf({ user_id: userId }),
-      audience: { kind: 'users', userIds: [...ids] },
+      audience: { kind: 'presence', userId },
     });
   }
 

@@ -1,6 +1,6 @@
 /**
- * Queries the real-time layer needs: who is in a team (event audiences), whether sockets' sessions
- * still stand, and users' presence statuses.
+ * Queries the real-time layer needs: who is in a team or channel (event audiences, the hub's member
+ * cache, presence), whether sockets' sessions still stand, and users' presence statuses.
  */
 import type { Selectable } from 'kysely';
 import type { StatusesTable } from '../db/schema.js';
@@ -18,6 +18,26 @@ export class RealtimeStore {
       .where('team_id', '=', teamId)
       .execute();
     return rows.map((r) => r.user_id);
+  }
+
+  /** (user, channel) for every channel membership of these users. */
+  async channelsOfUsers(userIds: readonly string[]): Promise<{ user_id: string; channel_id: string }[]> {
+    if (userIds.length === 0) return [];
+    return this.db
+      .selectFrom('channel_members')
+      .select(['user_id', 'channel_id'])
+      .where('user_id', 'in', userIds)
+      .execute();
+  }
+
+  /** (channel, user) for every member of these channels. */
+  async membersOfChannels(channelIds: readonly string[]): Promise<{ channel_id: string; user_id: string }[]> {
+    if (channelIds.length === 0) return [];
+    return this.db
+      .selectFrom('channel_members')
+      .select(['channel_id', 'user_id'])
+      .where('channel_id', 'in', channelIds)
+      .execute();
   }
 
   /** Of these session ids, those that still exist, are unexpired and belong to an active user. */

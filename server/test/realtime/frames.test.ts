@@ -151,4 +151,60 @@ describe('a connection’s send buffer', () => {
     conn.replayFrom(2);
     expect(sink.frames().map((f) => (f.data as { n: number }).n)).toEqual([2, 3, 4, 5]);
   });
+
+  it('keeps at most replayBytes of events: older ones make a resume impossible (refetch)', () => {
+    const small = { ...limits, replayEvents: 1000, replayBytes: 1000 };
+    const conn = new Connection('c'.repeat(26), 'u', 's', small);
+    // Numbers 10…29: every event has the same size.
+    const size = ev('posted', { n: 10, pad: 'x'.repeat(200) }).prefix.length;
+    for (let i = 0; i < 20; i++) conn.deliver(ev('posted', { n: i + 10, pad: 'x'.repeat(200) }));
+    const kept = Math.floor(1000 / size);
+    expect(conn.replayBytesKept).toBe(kept * size);
+    expect(conn.firstKeptSeq).toBe(20 - kept);
+    expect(conn.canResumeFrom(20 - kept - 1)).toBe(false);
+    expect(conn.canResumeFrom(20 - kept)).toBe(true);
+    const sink = new FakeSink();
+    conn.attach(link(sink));
+    conn.replayFrom(20 - kept + 1);
+    expect(sink.frames().map((f) => [(f.data as { n: number }).n, f.seq])).toEqual(
+      Array.from({ length: kept - 1 }, (_, j) => [20 - kept + 1 + j + 10, 20 - kept + 1 + j]),
+    );
+    // One event larger than the bound is still kept (a resume from just before it works).
+    conn.deliver(ev('posted', { big: 'y'.repeat(5000) }));
+    expect(conn.firstKeptSeq).toBe(20);
+    expect(conn.canResumeFrom(20)).toBe(true);
+  });
+
+  it('an idle connection holds no replay buffer; a long one compacts what it dropped', () => {
+    const conn = new Connection('c'.repeat(26), 'u', 's', { ...limits, replayEvents: 10 });
+    expect(conn.replayBytesKept).toBe(0);
+    for (let i = 0; i < 5000; i++) conn.deliver(ev('posted', { n: i }));
+    expect(conn.firstKeptSeq).toBe(4990);
+    const kept = (conn as unknown as { kept: Buffer[] }).kept;
+    expect(kept.length).toBeLessThanOrEqual(10 + 64 + 10);
+  });
+
+  it('writes a presence batch as one write with consecutive seqs, or drops it whole for a lagging socket', () => {
+    const sink = new FakeSink();
+    const conn = new Connection('c'.repeat(26), 'u', 's', limits);
+    conn.attach(link(sink));
+    conn.deliver(ev('posted'));
+    const batch = [1, 2, 3].map((n) => ev('status_change', { user_id: `u${n}`, status: 'online' }));
+    expect(conn.deliverDroppable(batch)).toBe('sent');
+    expect(sink.chunks.length).toBe(3 + 1); // the post's three pieces, then the batch in one write
+    sink.writableLength = 2000;
+    expect(conn.deliverDroppable(batch)).toBe('dropped');
+    sink.writableLength = 0;
+    conn.deliver(ev('posted'));
+    expect(sink.frames().map((f) => [f.event, f.seq, (f.data as { user_id?: string }).user_id])).toEqual([
+      ['posted', 0, undefined],
+      ['status_change', 1, 'u1'],
+      ['status_change', 2, 'u2'],
+      ['status_change', 3, 'u3'],
+      ['posted', 4, undefined],
+    ]);
+    conn.detach();
+    expect(conn.deliverDroppable(batch)).toBe('dropped');
+    expect(conn.nextSeq).toBe(5);
+  });
 });

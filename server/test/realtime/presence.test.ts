@@ -38,9 +38,14 @@ const statusOf = (userId: string) => (m: Msg) => m.event === 'status_change' && 
 const statusesOf = (s: TestSocket, userId: string) =>
   s.events.filter(statusOf(userId)).map((m) => m.data.status);
 
-/** Fast presence: quick sweeps, a short grace and a short idle time. */
+/** Fast presence: quick sweeps, a short grace and a short idle time, and a short coalescing window. */
 function fastPresence(awayAfterMs = 60_000) {
-  server.built.realtime.configure({ sweepIntervalMs: 20, offlineGraceMs: 100, awayAfterMs });
+  server.built.realtime.configure({
+    sweepIntervalMs: 20,
+    offlineGraceMs: 100,
+    awayAfterMs,
+    presenceBatchMs: 10,
+  });
 }
 
 describe('automatic presence', () => {
@@ -80,7 +85,7 @@ describe('automatic presence', () => {
   });
 
   it('a reconnect within the grace period does not flicker offline', async () => {
-    server.built.realtime.configure({ sweepIntervalMs: 20, offlineGraceMs: 1_000 });
+    server.built.realtime.configure({ sweepIntervalMs: 20, offlineGraceMs: 1_000, presenceBatchMs: 10 });
     const bob = track(await connect(server, f.bob));
     const a1 = await connect(server, f.alice);
     await bob.waitFor(statusOf(f.alice.user.id));

@@ -26,9 +26,12 @@ beforeAll(async () => {
   server = await getTestServer();
   alice = await server.persona('alice');
   bob = await server.persona('bob');
+  server.built.realtime.configure(limits());
 });
+/** Presence is coalesced over a window; here it must not land at a random place among the tested seqs. */
+const limits = () => ({ ...defaultLimits(server.config.presenceAwayMs), presenceBatchMs: 0 });
 afterEach(() => {
-  server.built.realtime.configure(defaultLimits(server.config.presenceAwayMs));
+  server.built.realtime.configure(limits());
 });
 afterAll(async () => {
   for (const s of open) s.close();
@@ -175,7 +178,12 @@ describe('resume', () => {
 
 describe('slow consumers', () => {
   it('cuts a socket that stopped reading, keeps the others flowing, and lets it resume', async () => {
-    server.built.realtime.configure({ softBufferBytes: 64 * 1024, hardBufferBytes: 512 * 1024 });
+    // Room to replay everything the stalled socket missed (its kernel buffers too): 256 KB events.
+    server.built.realtime.configure({
+      softBufferBytes: 64 * 1024,
+      hardBufferBytes: 512 * 1024,
+      replayBytes: 64 * 1024 * 1024,
+    });
     const slow = track(RawSocket.open(wsUrl(server), { Authorization: `Bearer ${bob.token}` }));
     const slowHello = await slow.waitFor((m) => m.event === 'hello');
     const slowId = (slowHello.data as { connection_id: string }).connection_id;

@@ -205,9 +205,18 @@ describe('events applied to the state fetched before equal the state fetched aft
       bobSocket = await connect(server, f.bob);
       await socket.waitFor((m) => m.event === 'status_change' && m.data.user_id === f.bob.user.id, from);
     });
-    await check(() => f.bob.client.updateStatus({ user_id: f.bob.user.id, status: 'dnd' } as UserStatus));
+    // Status changes are coalesced (they come up to presenceBatchMs later than other events): wait.
+    const setStatus = async (status: string) => {
+      const from = socket.events.length;
+      await f.bob.client.updateStatus({ user_id: f.bob.user.id, status } as UserStatus);
+      await socket.waitFor(
+        (m) => m.event === 'status_change' && m.data.user_id === f.bob.user.id && m.data.status === status,
+        from,
+      );
+    };
+    await check(() => setStatus('dnd'));
     await check(() => f.bob.client.patchMe({ username: 'robert' }));
-    await check(() => f.bob.client.updateStatus({ user_id: f.bob.user.id, status: 'online' } as UserStatus));
+    await check(() => setStatus('online'));
     bobSocket?.close();
   });
 });

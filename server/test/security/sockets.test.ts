@@ -30,6 +30,10 @@ beforeAll(async () => {
   bob = await connect(server, f.bob);
   carol = await connect(server, f.carol);
   mallory = await connect(server, f.mallory);
+  // Presence is coalesced (up to a second late): let the four connects' status changes arrive first.
+  for (const p of [f.alice, f.bob, f.carol, f.mallory]) {
+    await carol.waitFor((m) => m.event === 'status_change' && m.data.user_id === p.user.id);
+  }
 });
 afterAll(async () => {
   for (const s of [aliceWs, bob, carol, mallory]) s.close();
