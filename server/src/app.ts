@@ -42,6 +42,11 @@ export interface BuildOptions {
   realtime?: Partial<RealtimeLimits>;
   /** The built web client served at `/` (default: web/dist). */
   webRoot?: string;
+  /**
+   * Start making the login's dummy hash (auth.warmUp) as soon as the services exist, in the thread
+   * pool while the routes register; main.ts still awaits it before listening.
+   */
+  warmUp?: boolean;
 }
 
 /** Request bodies beyond this are refused (uploads have their own limit). */
@@ -112,6 +117,8 @@ export async function buildApp(opts: BuildOptions): Promise<BuiltApp> {
     now: opts.now ?? Date.now,
   };
   const services = createServices(deps);
+  // A rejection is not lost: warmUp() answers the same promise to whoever awaits it next (main.ts).
+  if (opts.warmUp) services.auth.warmUp().catch(() => {});
 
   // Clients only compare this hash to notice a changed configuration; it covers what they can see, and
   // never a secret (database URL, storage keys, the bootstrap password).

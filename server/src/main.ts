@@ -62,9 +62,10 @@ async function main(): Promise<void> {
 
   try {
     database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-    built = await buildApp({ config, database, logger: true });
+    built = await buildApp({ config, database, logger: true, warmUp: true });
     await bootstrapAdmin(built.services, config, built.app.log);
-    // The first login for an unknown name must cost what any other login costs.
+    // The first login for an unknown name must cost what any other login costs (the hash was started
+    // inside buildApp, so it overlapped the route registration).
     await built.services.auth.warmUp();
     if (stopping) return;
     await built.app.listen({ port: config.port, host: config.host });
