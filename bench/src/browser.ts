@@ -12,9 +12,11 @@
  *     Reports total time, long tasks (PerformanceObserver 'longtask'), slow frames, max JS heap
  *     (performance.memory, precise) and the most rows mounted at once.
  *
- * Usage: npm run bench:browser [-- --switches 20 --history 10000]
+ * Usage: npm run bench:browser [-- --switches 20 --history 10000 --profile scroll.cpuprofile]
+ * (--profile writes a Chromium CPU profile of the scroll, taken through CDP; open it in DevTools.)
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     history: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '16' },
     'skip-build': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const SWITCHES = Number(args.switches);
@@ -259,7 +262,18 @@ async function main(): Promise<void> {
     // (b) history scroll.
     await openChannel(page, 'history');
     await page.locator('.workspace__main article.post').nth(59).waitFor();
+    const cdp = args.profile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const r = await scrollHistory(page);
+    if (cdp && args.profile) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(args.profile, JSON.stringify(profile));
+      console.log(`CPU profile of the scroll: ${args.profile}`);
+    }
     console.log(`\n(b) scroll newest → oldest through ${HISTORY} posts`);
     console.log(
       `    reached the beginning: ${r.reachedStart}, in ${(r.ms / 1000).toFixed(1)} s, ${r.steps} steps`,

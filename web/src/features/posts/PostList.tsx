@@ -5,7 +5,16 @@
  * reader scrolls (rows leave at one end as they arrive at the other, the post in view held still), and
  * rows off screen skip layout and paint (content-visibility), so channels of any length stay smooth.
  */
-import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  Fragment,
+  startTransition,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useAppState, type ClientPost } from '../../state/store';
 import { loadOlderPosts } from '../../state/actions';
 import { dayKey, formatDay } from '../../common/time';
@@ -156,10 +165,12 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
   useEffect(() => {
     const el = scroller.current;
     if (!el || atBottom.current || startIdx === 0 || el.scrollTop >= EDGE_PX) return;
-    setRange((r) =>
-      r.size < MAX_MOUNTED
-        ? { ...r, size: r.size + MOUNT_STEP }
-        : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+    startTransition(() =>
+      setRange((r) =>
+        r.size < MAX_MOUNTED
+          ? { ...r, size: r.size + MOUNT_STEP }
+          : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+      ),
     );
   }, [startIdx, endIdx]);
 
@@ -197,18 +208,21 @@ export function PostList({ channelId, teamName }: { channelId: string; teamName:
     captureAnchor();
     if (el.scrollTop < EDGE_PX) {
       if (startIdx > 0) {
-        // Mount older rows; past the cap, unmount as many at the bottom.
-        setRange((r) =>
-          r.size < MAX_MOUNTED
-            ? { ...r, size: r.size + MOUNT_STEP }
-            : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+        // Mount older rows; past the cap, unmount as many at the bottom. A transition: React renders
+        // the new rows in slices and lets the browser paint and scroll between them.
+        startTransition(() =>
+          setRange((r) =>
+            r.size < MAX_MOUNTED
+              ? { ...r, size: r.size + MOUNT_STEP }
+              : { size: r.size, end: Math.max(r.size, endIdx - MOUNT_STEP) },
+          ),
         );
       } else if (win?.hasOlder && !win.loadingOlder) {
         void loadOlderPosts(channelId);
       }
     } else if (distance < EDGE_PX && range.end !== null) {
       const end = range.end + MOUNT_STEP;
-      setRange({ size: range.size, end: end >= posts.length ? null : end });
+      startTransition(() => setRange({ size: range.size, end: end >= posts.length ? null : end }));
     }
   }, [range, startIdx, endIdx, posts.length, win?.hasOlder, win?.loadingOlder, channelId, captureAnchor]);
 
