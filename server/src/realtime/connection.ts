@@ -7,12 +7,13 @@
 import {
   CloseCode,
   writeEventFrame,
-  writeEventFrames,
+  writeEventFrameShared,
   writeTextFrame,
   type EncodedEvent,
   type FrameSink,
 } from './frames.js';
 import type { RealtimeLimits } from './limits.js';
+import type { ReplayLog } from './replay.js';
 
 /** The socket side of a connection, as the hub sees it. */
 export interface SocketLink {
@@ -35,43 +36,47 @@ export class Connection {
   /** When the last socket went away (0 while attached). */
   detachedAt = 0;
   /** Set when the connection was ended for good (session revoked, expired); it never delivers again. */
-  disposed = false;
+  get disposed(): boolean {
+    return this.ended;
+  }
+  private ended = false;
   /** Answered the last server ping. */
   alive = true;
   /** Bytes of replay written on attach, allowed above the hard limit until the socket drains. */
   private replayAllowance = 0;
   /**
-   * The last events' serialised prefixes, oldest first from `keptHead`, for resume: at most
-   * `replayEvents` of them and `replayBytes` in all. `kept[keptHead]` has seq `nextSeq - keptCount`.
-   * Empty until the first event, so an idle connection holds no array at all.
+   * For resume: the replay-log index of each of the last events this connection was sent, event `seq`
+   * at `ring[seq % ring.length]`, for seqs `keptFrom` … `nextSeq - 1` (at most `replayEvents`). 32-bit
+   * numbers, not Buffers: storing them costs the garbage collector nothing, and 4 bytes an event. Absent
+   * until the first event and grown by doubling, so an idle connection holds a few bytes.
    */
-  private kept: Buffer[] | undefined;
-  private keptHead = 0;
-  private keptBytes = 0;
+  private ring: Uint32Array | undefined;
+  private keptFrom = 0;
 
   constructor(
     readonly id: string,
     readonly userId: string,
     public sessionId: string,
     private readonly limits: RealtimeLimits,
+    private readonly log: ReplayLog,
   ) {}
+
+  /** Ends the connection for good (the caller closes its socket) and lets go of what it kept. */
+  end(): void {
+    this.ended = true;
+    this.ring = undefined;
+  }
 
   get attached(): boolean {
     return this.link !== undefined;
   }
 
-  private get keptCount(): number {
-    return this.kept ? this.kept.length - this.keptHead : 0;
-  }
-
-  /** The oldest sequence number still kept. */
+  /** The oldest sequence number that can still be replayed (nextSeq when none can). */
   get firstKeptSeq(): number {
-    return this.nextSeq - this.keptCount;
-  }
-
-  /** Bytes of events kept for resume (for tests and metrics). */
-  get replayBytesKept(): number {
-    return this.keptBytes;
+    if (!this.ring) return this.nextSeq;
+    let seq = this.keptFrom;
+    while (seq < this.nextSeq && !this.log.has(this.indexOf(seq))) seq++;
+    return seq;
   }
 
   /**
@@ -83,7 +88,7 @@ export class Connection {
     const gate = this.gate(ev.droppable);
     if (gate === 'dropped' || gate === 'cut') return gate;
     const seq = this.nextSeq++;
-    this.keep(ev.prefix);
+    this.keep(seq, this.logged(ev));
     if (gate === 'store') return 'stored';
     if (gate === 'store-cut') return 'cut';
     writeEventFrame(this.link!.sink, ev.prefix, seq);
@@ -91,19 +96,24 @@ export class Connection {
   }
 
   /**
-   * Droppable events (a presence batch) in one write: each numbered and kept, all framed into one
-   * buffer. Like a single droppable event, the whole batch is skipped for a socket that is behind or
-   * absent, using no numbers.
+   * Droppable events (a presence batch) in one corked write: each numbered and kept. Like a single
+   * droppable event, the whole batch is skipped for a socket that is behind or absent, using no numbers.
+   * The bodies are shared, never copied per socket: a batch copied into one buffer per recipient made
+   * connecting an office cost 15 KB of transient memory per socket.
    */
   deliverDroppable(evs: readonly EncodedEvent[]): DeliveryResult {
     if (evs.length === 0) return 'dropped';
     if (evs.length === 1) return this.deliver(evs[0]!);
     const gate = this.gate(true);
     if (gate !== 'write') return gate === 'cut' ? 'cut' : 'dropped';
-    const first = this.nextSeq;
-    this.nextSeq += evs.length;
-    for (const ev of evs) this.keep(ev.prefix);
-    writeEventFrames(this.link!.sink, evs, first);
+    const sink = this.link!.sink;
+    sink.cork();
+    for (const ev of evs) {
+      const seq = this.nextSeq++;
+      this.keep(seq, this.logged(ev));
+      writeEventFrameShared(sink, ev.prefix, seq);
+    }
+    sink.uncork();
     return 'sent';
   }
 
@@ -134,29 +144,46 @@ export class Connection {
     return cut ? 'store-cut' : 'store';
   }
 
-  private keep(prefix: Buffer): void {
-    const kept = (this.kept ??= []);
-    kept.push(prefix);
-    this.keptBytes += prefix.length;
-    const maxEvents = Math.max(1, this.limits.replayEvents);
-    const maxBytes = this.limits.replayBytes;
-    // The newest event is always kept, whatever its size: a resume from just before it stays possible.
-    while (
-      kept.length - this.keptHead > 1 &&
-      (kept.length - this.keptHead > maxEvents || this.keptBytes > maxBytes)
-    ) {
-      this.keptBytes -= kept[this.keptHead]!.length;
-      kept[this.keptHead++] = EMPTY;
-    }
-    if (this.keptHead >= 64 && this.keptHead * 2 >= kept.length) {
-      kept.splice(0, this.keptHead);
-      this.keptHead = 0;
-    }
+  /** The event's replay-log index, appending it to the log the first time any connection sends it. */
+  private logged(ev: EncodedEvent): number {
+    if (ev.logIndex < 0 || this.log.get(ev.logIndex) !== ev.prefix) ev.logIndex = this.log.append(ev.prefix);
+    return ev.logIndex;
   }
 
-  /** True when a socket asking for events from `seq` on can be served without a gap. */
+  private keep(seq: number, logIndex: number): void {
+    const max = Math.max(1, this.limits.replayEvents);
+    let ring = this.ring ?? (this.ring = new Uint32Array(Math.min(max, 8)));
+    if (seq - this.keptFrom >= ring.length) {
+      if (ring.length < max) ring = this.grow(Math.min(max, ring.length * 2));
+      else this.keptFrom = seq - ring.length + 1;
+    }
+    // replayEvents may have been lowered at run time below the ring's length.
+    if (seq - this.keptFrom >= max) this.keptFrom = seq - max + 1;
+    ring[seq % ring.length] = logIndex;
+  }
+
+  private grow(length: number): Uint32Array {
+    const old = this.ring!;
+    const ring = new Uint32Array(length);
+    for (let s = this.keptFrom; s < this.nextSeq - 1; s++) ring[s % length] = old[s % old.length]!;
+    this.ring = ring;
+    return ring;
+  }
+
+  /** The log index of a kept seq (keptFrom <= seq < nextSeq). */
+  private indexOf(seq: number): number {
+    const ring = this.ring!;
+    return ring[seq % ring.length]!;
+  }
+
+  /**
+   * True when a socket asking for events from `seq` on can be served without a gap: every event from
+   * seq on is still kept, here and in the log (later events have later log indices, so checking the
+   * first is enough).
+   */
   canResumeFrom(seq: number): boolean {
-    return !this.disposed && Number.isInteger(seq) && seq >= this.firstKeptSeq && seq <= this.nextSeq;
+    if (this.disposed || !Number.isInteger(seq) || seq < this.keptFrom || seq > this.nextSeq) return false;
+    return seq === this.nextSeq || this.log.has(this.indexOf(seq));
   }
 
   attach(link: SocketLink): void {
@@ -174,16 +201,19 @@ export class Connection {
     return link;
   }
 
-  /** Writes the kept events from `seq` on (seq >= firstKeptSeq), in order, to the attached socket. */
+  /** Writes the kept events from `seq` on (canResumeFrom(seq) held), in order, to the attached socket. */
   replayFrom(seq: number): number {
     const link = this.link;
     if (!link) return 0;
-    const kept = this.kept ?? [];
-    const offset = kept.length - (this.nextSeq - seq);
     let bytes = 0;
-    for (let i = Math.max(offset, this.keptHead), s = seq + (i - offset); i < kept.length; i++, s++) {
-      bytes += writeEventFrame(link.sink, kept[i]!, s);
+    link.sink.cork();
+    for (let s = Math.max(seq, this.keptFrom); s < this.nextSeq; s++) {
+      const prefix = this.log.get(this.indexOf(s));
+      // Only when the log moved on since canResumeFrom: the client sees a seq gap and refetches.
+      if (!prefix) break;
+      bytes += writeEventFrameShared(link.sink, prefix, s);
     }
+    link.sink.uncork();
     this.replayAllowance = bytes;
     return Math.max(0, this.nextSeq - seq);
   }
@@ -198,5 +228,3 @@ export class Connection {
     if (this.link?.isOpen()) writeTextFrame(this.link.sink, text);
   }
 }
-
-const EMPTY = Buffer.alloc(0);

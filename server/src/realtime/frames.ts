@@ -26,6 +26,8 @@ export interface EncodedEvent {
   readonly name: string;
   readonly prefix: Buffer;
   readonly droppable: boolean;
+  /** Its index in the hub's replay log once a connection was sent it (-1 before; realtime/replay.ts). */
+  logIndex: number;
 }
 
 /** Events that only describe a moment (someone typing, someone's presence); lost ones hurt nobody. */
@@ -39,7 +41,23 @@ export function encodeEvent(ev: Pick<ServerEvent, 'event' | 'data' | 'broadcast'
     JSON.stringify(ev.data) +
     ',"broadcast":' +
     JSON.stringify(ev.broadcast);
-  return { name: ev.event, prefix: Buffer.from(text, 'utf8'), droppable: DROPPABLE.has(ev.event) };
+  return {
+    name: ev.event,
+    prefix: ownBuffer(text),
+    droppable: DROPPABLE.has(ev.event),
+    logIndex: -1,
+  };
+}
+
+/**
+ * The text's bytes in a buffer of their own. `Buffer.from` would cut small ones from Node's shared 8 KB
+ * pool, and an event kept in the replay log would then hold on to a whole pool slab, filled meanwhile
+ * with per-socket frames that are long gone.
+ */
+function ownBuffer(text: string): Buffer {
+  const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  buf.write(text, 0, 'utf8');
+  return buf;
 }
 
 /** Length of the frame header for a payload of n bytes (server frames are never masked). */
@@ -69,11 +87,35 @@ export interface FrameSink {
   write(chunk: Buffer): boolean;
 }
 
+/** Bodies up to this size are copied into one buffer with their header and suffix (Node's buffer pool). */
+const COPY_MAX = 4000;
+
 /**
- * Writes one text frame whose payload is `body` followed by `,"seq":N}`; header and suffix share one
- * small allocation, the body is written as it is. Returns the bytes written.
+ * Writes one text frame whose payload is `body` followed by `,"seq":N}`. A small body (most events) is
+ * copied with header and suffix into one pooled buffer and written at once: measured here, one plain
+ * write costs less than the three corked writes a shared body needs (docs/PERFORMANCE.md, framing), and
+ * the copy of a few hundred bytes is cheaper than the stream machinery of a writev. A large body is
+ * written as it is, between its header and suffix. Returns the bytes written.
  */
 export function writeEventFrame(sink: FrameSink, body: Buffer, seq: number): number {
+  if (body.length > COPY_MAX) return writeEventFrameShared(sink, body, seq);
+  const suffix = ',"seq":' + seq + '}';
+  const payload = body.length + suffix.length;
+  const h = headerLength(payload);
+  const frame = Buffer.allocUnsafe(h + payload);
+  writeHeader(frame, payload);
+  body.copy(frame, h);
+  frame.write(suffix, h + body.length, 'latin1');
+  sink.write(frame);
+  return h + payload;
+}
+
+/**
+ * The same frame without copying the body: header and suffix share one small allocation, the body is
+ * written as it is, corked. For large bodies, and for many frames inside one cork (a presence batch, a
+ * replay), where copies would pile up as transient memory per socket.
+ */
+export function writeEventFrameShared(sink: FrameSink, body: Buffer, seq: number): number {
   const suffix = ',"seq":' + seq + '}';
   const payload = body.length + suffix.length;
   const h = headerLength(payload);
@@ -86,37 +128,6 @@ export function writeEventFrame(sink: FrameSink, body: Buffer, seq: number): num
   sink.write(small.subarray(h));
   sink.uncork();
   return h + payload;
-}
-
-/**
- * Writes several events as consecutive frames numbered from `firstSeq`, copied into one buffer and
- * written at once (a presence batch: many small frames, where one write per frame would cost far more
- * than the copy). Returns the bytes written.
- */
-export function writeEventFrames(sink: FrameSink, evs: readonly EncodedEvent[], firstSeq: number): number {
-  let total = 0;
-  for (let i = 0; i < evs.length; i++) {
-    const payload = evs[i]!.prefix.length + suffixLength(firstSeq + i);
-    total += headerLength(payload) + payload;
-  }
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = 0; i < evs.length; i++) {
-    const body = evs[i]!.prefix;
-    const suffix = ',"seq":' + (firstSeq + i) + '}';
-    const payload = body.length + suffix.length;
-    writeHeader(out.subarray(at), payload);
-    at += headerLength(payload);
-    at += body.copy(out, at);
-    at += out.write(suffix, at, 'latin1');
-  }
-  sink.write(out);
-  return total;
-}
-
-/** Length of `,"seq":N}`. */
-function suffixLength(seq: number): number {
-  return 8 + String(seq).length;
 }
 
 /** Writes one text frame holding `text` (replies to client actions). */

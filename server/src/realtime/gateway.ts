@@ -55,6 +55,30 @@ export interface GatewayOptions {
   versionId: string;
 }
 
+/** A socket as the hub sees it: frames go straight to the upgraded TCP stream, control through `ws`. */
+class WsLink implements SocketLink {
+  constructor(
+    private readonly ws: WebSocket,
+    readonly sink: Duplex,
+  ) {}
+
+  isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+}
+
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<SocketState>();
@@ -115,17 +139,7 @@ export class Gateway {
     auth: Authenticated | undefined,
     resume: SocketState['resume'],
   ): void {
-    const link: SocketLink = {
-      sink: raw,
-      isOpen: () => ws.readyState === WebSocket.OPEN,
-      close: (code, reason) => {
-        if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
-      },
-      terminate: () => ws.terminate(),
-      ping: () => {
-        if (ws.readyState === WebSocket.OPEN) ws.ping();
-      },
-    };
+    const link = new WsLink(ws, raw);
     const state: SocketState = {
       ws,
       link,

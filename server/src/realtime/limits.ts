@@ -11,10 +11,11 @@ export interface RealtimeLimits {
   /** Events kept per connection for resume; older ones make the client refetch (new connection_id). */
   replayEvents: number;
   /**
-   * Bytes of events kept per connection for resume (each event counted at its full size, although its
-   * bytes are shared with the other recipients); the oldest go first when either bound is passed.
+   * The hub's replay log (realtime/replay.ts), where each event is kept once for every connection it
+   * went to: at most this many events and bytes in all; the oldest go first when either is passed.
    */
-  replayBytes: number;
+  replayLogEvents: number;
+  replayLogBytes: number;
   /** Above this many unsent bytes, typing and status events are dropped for that socket. */
   softBufferBytes: number;
   /** Above this many unsent bytes the socket is closed (4008) and the client resumes. */
@@ -54,7 +55,8 @@ export function defaultLimits(awayAfterMs: number): RealtimeLimits {
     authTimeoutMs: 5_000,
     resumeWindowMs: 5 * 60_000,
     replayEvents: 1_000,
-    replayBytes: 1024 * 1024,
+    replayLogEvents: 200_000,
+    replayLogBytes: 64 * 1024 * 1024,
     softBufferBytes: 512 * 1024,
     hardBufferBytes: 4 * 1024 * 1024,
     pingIntervalMs: 30_000,

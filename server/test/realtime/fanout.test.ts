@@ -206,6 +206,40 @@ describe('channel members kept in memory', () => {
     await postAndCheck(ch.id, sockets, [true, false]);
   });
 
+  it('the channel’s cached connections follow sockets that connect and connections that end', async () => {
+    const dora = await server.persona('dora');
+    await f.admin.client.addToTeam(f.team.id, dora.user.id);
+    const ch = await f.admin.client.createChannel({
+      team_id: f.team.id,
+      name: 'cache-conns',
+      display_name: 'Cache conns',
+      type: 'P',
+    } as Channel);
+    await f.admin.client.addToChannel(f.bob.user.id, ch.id);
+    await f.admin.client.addToChannel(dora.user.id, ch.id);
+    const bob = track(await connect(server, f.bob));
+    // The first post builds the channel's list of connections: dora has none yet.
+    await postAndCheck(ch.id, [bob], [true]);
+    const d1 = track(await connect(server, dora));
+    const d2 = track(await connect(server, dora));
+    await postAndCheck(ch.id, [bob, d1, d2], [true, true, true]);
+    const hub = server.built.realtime.hub;
+    const doraIds = [d1.connectionId, d2.connectionId];
+    expect(doraIds.map((id) => hub.connectionState(id))).toEqual(['attached', 'attached']);
+    // Connections ended for good (the session revoked) leave the list; bob's stays.
+    await dora.client.logout();
+    await Promise.all([d1.waitForClose(), d2.waitForClose()]);
+    d1.close();
+    d2.close();
+    await until(
+      () => doraIds.every((id) => hub.connectionState(id) === undefined),
+      'dora’s connections to end',
+    );
+    await postAndCheck(ch.id, [bob], [true]);
+    expect(hub.connectionState(bob.connectionId)).toBe('attached');
+    expectContiguousSeqs(bob);
+  });
+
   it('a public channel’s joiner hears their own join and what follows; a channel is loaded once', async () => {
     const ch = await f.admin.client.createChannel({
       team_id: f.team.id,

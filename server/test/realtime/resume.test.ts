@@ -178,12 +178,7 @@ describe('resume', () => {
 
 describe('slow consumers', () => {
   it('cuts a socket that stopped reading, keeps the others flowing, and lets it resume', async () => {
-    // Room to replay everything the stalled socket missed (its kernel buffers too): 256 KB events.
-    server.built.realtime.configure({
-      softBufferBytes: 64 * 1024,
-      hardBufferBytes: 512 * 1024,
-      replayBytes: 64 * 1024 * 1024,
-    });
+    server.built.realtime.configure({ softBufferBytes: 64 * 1024, hardBufferBytes: 512 * 1024 });
     const slow = track(RawSocket.open(wsUrl(server), { Authorization: `Bearer ${bob.token}` }));
     const slowHello = await slow.waitFor((m) => m.event === 'hello');
     const slowId = (slowHello.data as { connection_id: string }).connection_id;
