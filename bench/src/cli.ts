@@ -426,10 +426,21 @@ async function main(): Promise<void> {
     const seed = await seeded(fanoutSpec(o.memory), o.reseed);
     for (let rep = 0; rep < Math.max(1, Math.ceil(o.repeat / 2)); rep++) {
       for (const name of o.targets.filter((t) => t === 'B0' || t === 'Parley')) {
-        const server = await startServer({ name, seedDir: seed.dir, cpu: o.serverCpu });
+        // The inspector forces full collections before each reading, for both targets alike.
+        const server = await startServer({
+          name,
+          seedDir: seed.dir,
+          cpu: o.serverCpu,
+          nodeArgs: ['--inspect=127.0.0.1:0'],
+        });
         try {
+          const url = inspectorUrl(server.stderrTail());
+          if (!url) throw new Error('no inspector URL on the server stderr');
+          const inspector = await attachInspector(url);
           await sleep(1000);
           const before = memoryKb(server.pid).rss;
+          await inspector.collectGarbage();
+          const gcBefore = { rssKb: memoryKb(server.pid).rss, ...(await inspector.memoryUsage()) };
           const g = startGenerator(
             {
               kind: 'idle',
@@ -444,23 +455,29 @@ async function main(): Promise<void> {
           const ready = await g.ready;
           await sleep(2000);
           const after = memoryKb(server.pid).rss;
+          await inspector.collectGarbage();
+          const gcAfter = { rssKb: memoryKb(server.pid).rss, ...(await inspector.memoryUsage()) };
+          inspector.close();
           g.release();
           await g.result;
-          const kbPerConn = (after - before) / ready.connections;
-          record({
-            workload: 'memory',
-            config: `${o.memory}`,
-            target: name,
-            rep,
-            memory: {
-              connections: ready.connections,
-              rssBeforeKb: before,
-              rssAfterKb: after,
-              kbPerConnection: kbPerConn,
-            },
-          });
+          const n = ready.connections;
+          const perConn = (bytes: number) => bytes / 1024 / n;
+          const memory = {
+            connections: n,
+            rssBeforeKb: before,
+            rssAfterKb: after,
+            kbPerConnection: (after - before) / n,
+            gcRssBeforeKb: gcBefore.rssKb,
+            gcRssAfterKb: gcAfter.rssKb,
+            gcKbPerConnection: (gcAfter.rssKb - gcBefore.rssKb) / n,
+            heapKbPerConnection: perConn(gcAfter.heapUsed - gcBefore.heapUsed),
+            externalKbPerConnection: perConn(gcAfter.external - gcBefore.external),
+          };
+          record({ workload: 'memory', config: `${o.memory}`, target: name, rep, memory });
           log(
-            `  memory ${name} #${rep + 1}: ${fmt(kbPerConn)} KB per idle socket (RSS ${before} → ${after} KB)`,
+            `  memory ${name} #${rep + 1}: ${fmt(memory.gcKbPerConnection)} KB per idle socket after GC ` +
+              `(heap ${fmt(memory.heapKbPerConnection)} KB, external ${fmt(memory.externalKbPerConnection)} KB; ` +
+              `without forcing GC ${fmt(memory.kbPerConnection)} KB: RSS ${before} → ${after} KB)`,
           );
         } catch (err) {
           log(`  memory ${name}: FAILED ${String(err)}`);

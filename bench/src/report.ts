@@ -14,7 +14,19 @@ export interface RunRecord {
   result?: FanoutResult | StormResult | MixedResult;
   serverRssKb?: number;
   startupMs?: number;
-  memory?: { connections: number; rssBeforeKb: number; rssAfterKb: number; kbPerConnection: number };
+  memory?: {
+    connections: number;
+    /** RSS without forcing a collection: includes garbage and the young generation grown by the burst. */
+    rssBeforeKb: number;
+    rssAfterKb: number;
+    kbPerConnection: number;
+    /** After full collections before and after (what the idle connections hold). */
+    gcRssBeforeKb: number;
+    gcRssAfterKb: number;
+    gcKbPerConnection: number;
+    heapKbPerConnection: number;
+    externalKbPerConnection: number;
+  };
   error?: string;
   stderr?: string;
 }
@@ -210,7 +222,9 @@ export function printReport(report: Report, print: (s: string) => void): void {
   };
 
   const storm = perTarget('W4', (r) => (r.result as StormResult).ms99);
-  const mem = perTarget('memory', (r) => r.memory?.kbPerConnection ?? NaN);
+  const mem = perTarget('memory', (r) => r.memory?.gcKbPerConnection ?? NaN);
+  const memRaw = perTarget('memory', (r) => r.memory?.kbPerConnection ?? NaN);
+  const memHeap = perTarget('memory', (r) => r.memory?.heapKbPerConnection ?? NaN);
   const start = perTarget('startup', (r) => r.startupMs ?? NaN);
   const other: string[][] = [['figure', 'target', 'median', 'runs', '×B0']];
   const add = (label: string, xs: { target: string; value: number; runs: number }[], digits: number) => {
@@ -225,7 +239,9 @@ export function printReport(report: Report, print: (s: string) => void): void {
       ]);
   };
   add('W4 reconnect storm: ms until 99% resumed', storm, 0);
-  add('memory per idle socket, KB', mem, 1);
+  add('memory per idle socket (RSS after GC), KB', mem, 1);
+  add('  of which JS heap, KB', memHeap, 1);
+  add('  RSS without forcing GC, KB', memRaw, 1);
   add('start-up to first answered ping, ms', start, 0);
   if (other.length > 1) {
     print('\nStorm, memory and start-up');

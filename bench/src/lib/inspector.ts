@@ -1,12 +1,17 @@
 /**
- * CPU profiles of a running server through its inspector (started with `--inspect=127.0.0.1:0`), so that
- * only the measured window is profiled, not start-up or the connection phase. Uses the DevTools
- * protocol's Profiler domain over the inspector's WebSocket.
+ * CPU profiles and memory figures of a running server through its inspector (started with
+ * `--inspect=127.0.0.1:0`): only the measured window is profiled, not start-up or the connection phase,
+ * and memory can be read after a full garbage collection. Uses the DevTools protocol (Profiler,
+ * HeapProfiler, Runtime) over the inspector's WebSocket.
  */
 import WebSocket from 'ws';
 
 export interface Inspector {
   startProfile(samplingIntervalUs?: number): Promise<void>;
+  /** Runs full garbage collections (twice, so that weakly held and finalised objects go too). */
+  collectGarbage(): Promise<void>;
+  /** The server's `process.memoryUsage()`, in bytes. */
+  memoryUsage(): Promise<NodeJS.MemoryUsage>;
   /** Stops the profiler and returns the .cpuprofile JSON. */
   stopProfile(): Promise<unknown>;
   close(): void;
@@ -49,6 +54,17 @@ export async function attachInspector(url: string): Promise<Inspector> {
       await call('Profiler.enable');
       await call('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
       await call('Profiler.start');
+    },
+    async collectGarbage() {
+      await call('HeapProfiler.collectGarbage');
+      await call('HeapProfiler.collectGarbage');
+    },
+    async memoryUsage() {
+      const r = (await call('Runtime.evaluate', {
+        expression: 'JSON.stringify(process.memoryUsage())',
+        returnByValue: true,
+      })) as { result: { value: string } };
+      return JSON.parse(r.result.value) as NodeJS.MemoryUsage;
     },
     async stopProfile() {
       const r = (await call('Profiler.stop')) as { profile: unknown };
