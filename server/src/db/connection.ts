@@ -5,13 +5,24 @@
  * Each driver is loaded only when it is used (start-up time: `pg` is not read from disk for SQLite).
  * SQLite statements are prepared once per SQL text and reused (StatementCache): Kysely's SQLite driver
  * asks for `prepare(sql)` on every query, and preparing was a tenth of the server's busy time.
+ * SQLite transactions begin IMMEDIATE (ImmediateSqliteDialect), so that another process on the same file
+ * (parleyctl beside a running server, two parleyctl at once) waits for the write lock instead of failing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type PgModule from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -78,15 +89,40 @@ export class StatementCache {
   }
 }
 
+/**
+ * Kysely's SQLite dialect with transactions that take the write lock when they begin. A deferred
+ * `BEGIN` reads first and upgrades to a write lock later; in WAL mode that upgrade fails at once with
+ * SQLITE_BUSY (the busy timeout does not apply) when another process wrote in between, e.g. two
+ * parleyctl processes migrating one file. `BEGIN IMMEDIATE` waits for the lock under the busy timeout.
+ * Within one process nothing changes: Kysely runs SQLite through a single connection, one transaction
+ * at a time.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqliteConfig: SqliteDialectConfig) {
+    super(sqliteConfig);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.sqliteConfig);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 export function openDatabase(opts: OpenOptions): DatabaseHandle {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.pgSchema);
   const file = opts.sqliteFile ?? path.join(opts.dataDir, 'parley.db');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const SQLite = requireDriver('better-sqlite3') as typeof BetterSqlite3;
   const sqlite = new SQLite(file);
+  // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const statements = new StatementCache(sqlite);
   const database = {
@@ -96,7 +132,7 @@ export function openDatabase(opts: OpenOptions): DatabaseHandle {
       sqlite.close();
     },
   };
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -39,7 +39,7 @@ describe('parleyctl', () => {
       await fresh.handle.close();
       try {
         const first = await parleyctl(['db', 'migrate'], dbEnv(fresh));
-        expect(first.code).toBe(0);
+        expect(first.code, first.stderr).toBe(0);
         expect(first.stdout).toMatch(/^applied: 001_initial/);
         const second = await parleyctl(['db', 'migrate'], dbEnv(fresh));
         expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
@@ -51,39 +51,50 @@ describe('parleyctl', () => {
   );
 
   it(
+    'three db migrate at the same moment on a fresh database: one applies, the others find it done',
+    async () => {
+      const fresh = await createTestDatabase();
+      await fresh.handle.close();
+      try {
+        const runs = await Promise.all([1, 2, 3].map(() => parleyctl(['db', 'migrate'], dbEnv(fresh))));
+        for (const r of runs) expect(r.code, r.stderr).toBe(0);
+        expect(runs.filter((r) => r.stdout.startsWith('applied: 001_initial'))).toHaveLength(1);
+        expect(runs.filter((r) => r.stdout === 'database is up to date\n')).toHaveLength(2);
+      } finally {
+        await fresh.destroy();
+      }
+    },
+    LONG,
+  );
+
+  it(
     'user create makes a plain user, or a system admin with --system-admin',
     async () => {
-      // One after the other: two parleyctl processes migrating the same SQLite file at once can meet
-      // SQLITE_BUSY (a known limit, noted for the operator tool).
-      const run = async <A, B>(a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> => [
-        await a(),
-        await b(),
-      ];
-      const [carol, dave] = await run(
-        () =>
-          ctl(
-            'user',
-            'create',
-            '--username',
-            'carol',
-            '--email',
-            'carol@example.com',
-            '--password',
-            'carol password',
-            '--system-admin',
-          ),
-        () =>
-          ctl(
-            'user',
-            'create',
-            '--username',
-            'dave',
-            '--email',
-            'dave@example.com',
-            '--password',
-            'dave password',
-          ),
-      );
+      // At the same moment: both open the file, migrate and insert (SQLite transactions begin
+      // IMMEDIATE, so the second waits for the write lock instead of failing with SQLITE_BUSY).
+      const [carol, dave] = await Promise.all([
+        ctl(
+          'user',
+          'create',
+          '--username',
+          'carol',
+          '--email',
+          'carol@example.com',
+          '--password',
+          'carol password',
+          '--system-admin',
+        ),
+        ctl(
+          'user',
+          'create',
+          '--username',
+          'dave',
+          '--email',
+          'dave@example.com',
+          '--password',
+          'dave password',
+        ),
+      ]);
       expect(carol.code, carol.stderr).toBe(0);
       expect(carol.stdout).toMatch(/^created user carol \([a-z0-9]{26}\) as system admin\n$/);
       expect(dave.code, dave.stderr).toBe(0);
