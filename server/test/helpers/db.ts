@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle, type Dialect } from '../../src/db/connection.js';
 import { newId } from '../../src/lib/ids.js';
 
@@ -39,7 +40,8 @@ export async function createTestDatabase(dialect: Dialect = testDialect()): Prom
       },
     };
   }
-  const schema = `t_${newId()}`;
+  // Named after the run (test/helpers/pg-schemas.ts), which drops its own schemas when it ends.
+  const schema = `t_${inject('pgRun')}_${newId()}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -52,7 +54,7 @@ export async function createTestDatabase(dialect: Dialect = testDialect()): Prom
     pgSchema: schema,
     async destroy() {
       await handle.close().catch(() => {});
-      // The schema is dropped by the global teardown (pg-schemas.ts), not here: a DROP SCHEMA while
+      // The schema is dropped by the run's global teardown (pg-schemas.ts), not here: a DROP SCHEMA while
       // another test server's migrator reads the catalog makes that read fail.
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
