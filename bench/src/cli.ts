@@ -38,6 +38,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --server-cpu C --gen-cpu C   cores for taskset (default 0 and 1)
   --no-build               use the existing server/dist and bench/dist
   --reseed                 rebuild the cached seed databases
+  --heap-snapshots         memory: write a heap snapshot of each target holding the idle sockets
   --out FILE               results JSON (default bench/results/bench-<time>.json)
 `;
 
@@ -63,6 +64,7 @@ interface Options {
   genCpu: number;
   build: boolean;
   reseed: boolean;
+  heapSnapshots: boolean;
   out: string;
 }
 
@@ -97,6 +99,7 @@ function parseOptions(argv: string[]): Options {
       'gen-cpu': { type: 'string', default: '1' },
       'no-build': { type: 'boolean', default: false },
       reseed: { type: 'boolean', default: false },
+      'heap-snapshots': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -150,6 +153,7 @@ function parseOptions(argv: string[]): Options {
     genCpu: Number(values['gen-cpu']),
     build: !values['no-build'],
     reseed: values.reseed,
+    heapSnapshots: values['heap-snapshots'],
     out: values.out ?? path.join(BENCH_DIR, 'results', `bench-${stamp}.json`),
   };
 }
@@ -457,6 +461,13 @@ async function main(): Promise<void> {
           const after = memoryKb(server.pid).rss;
           await inspector.collectGarbage();
           const gcAfter = { rssKb: memoryKb(server.pid).rss, ...(await inspector.memoryUsage()) };
+          if (o.heapSnapshots && rep === 0) {
+            const dir = path.join(BENCH_DIR, 'results', 'heap');
+            fs.mkdirSync(dir, { recursive: true });
+            const file = path.join(dir, `${name}-${ready.connections}-idle.heapsnapshot`);
+            await inspector.heapSnapshot(file);
+            log(`  memory ${name}: heap snapshot with the idle sockets: ${file}`);
+          }
           inspector.close();
           g.release();
           await g.result;

@@ -4,6 +4,7 @@
  * and memory can be read after a full garbage collection. Uses the DevTools protocol (Profiler,
  * HeapProfiler, Runtime) over the inspector's WebSocket.
  */
+import fs from 'node:fs';
 import WebSocket from 'ws';
 
 export interface Inspector {
@@ -12,6 +13,8 @@ export interface Inspector {
   collectGarbage(): Promise<void>;
   /** The server's `process.memoryUsage()`, in bytes. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /** Writes a heap snapshot (`.heapsnapshot`, for Chrome DevTools' Memory panel) to `file`. */
+  heapSnapshot(file: string): Promise<void>;
   /** Stops the profiler and returns the .cpuprofile JSON. */
   stopProfile(): Promise<unknown>;
   close(): void;
@@ -30,12 +33,16 @@ export async function attachInspector(url: string): Promise<Inspector> {
   });
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let chunks: string[] | undefined;
   ws.on('message', (data: Buffer) => {
     const msg = JSON.parse(data.toString('utf8')) as {
       id?: number;
+      method?: string;
+      params?: { chunk?: string };
       result?: unknown;
       error?: { message: string };
     };
+    if (msg.method === 'HeapProfiler.addHeapSnapshotChunk' && chunks) chunks.push(msg.params?.chunk ?? '');
     if (msg.id === undefined) return;
     const p = pending.get(msg.id);
     if (!p) return;
@@ -65,6 +72,12 @@ export async function attachInspector(url: string): Promise<Inspector> {
         returnByValue: true,
       })) as { result: { value: string } };
       return JSON.parse(r.result.value) as NodeJS.MemoryUsage;
+    },
+    async heapSnapshot(file: string) {
+      chunks = [];
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      fs.writeFileSync(file, chunks.join(''));
+      chunks = undefined;
     },
     async stopProfile() {
       const r = (await call('Profiler.stop')) as { profile: unknown };
