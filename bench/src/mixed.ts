@@ -79,6 +79,7 @@ export async function runMixed(job: MixedJob): Promise<MixedResult> {
   const unsupported = new Set<ActionName>();
   let errorSample = '';
 
+  const w1Members = new Set(m.w1.members);
   const channelsOf = new Map<number, string[]>();
   for (const ch of [...m.w2, ...m.dms]) {
     for (const u of ch.members) {
@@ -280,6 +281,7 @@ export async function runMixed(job: MixedJob): Promise<MixedResult> {
       record('websocket connect', t0, 0, err instanceof Error ? err.message : String(err));
     }
     await call('switch_channel', 'GET /users/me', 'GET', '/api/v4/users/me', u);
+    for (let i = 0; i < 3 && u.channels.length === 0 && !u.stopped; i++) await actions.open_dm(u);
     await actions.switch_channel(u);
     while (!u.stopped) {
       await new Promise((r) => setTimeout(r, idle()));
@@ -308,19 +310,21 @@ export async function runMixed(job: MixedJob): Promise<MixedResult> {
     while (added < target_) {
       const idx = pool[added] as number;
       const mu = m.users[idx] as { id: string; token: string };
-      const chans = channelsOf.get(idx) ?? [];
+      const chans = [...(channelsOf.get(idx) ?? [])];
+      // A user in no seeded channel but W1's posts there; one in none at all first opens a DM
+      // (in live()), never a channel they do not belong to.
+      if (chans.length === 0 && w1Members.has(idx)) chans.push(m.w1.id);
       const u: User = {
         idx,
         id: mu.id,
         token: mu.token,
         channels: chans,
-        current: chans[0] ?? m.w1.id,
+        current: chans[0] ?? '',
         page: 0,
         recentPosts: [],
         conn: undefined,
         stopped: false,
       };
-      if (u.channels.length === 0) u.channels.push(m.w1.id);
       users.push(u);
       loops.push(live(u));
       added++;
