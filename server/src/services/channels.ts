@@ -146,6 +146,24 @@ function requireSelfOrAdmin(actor: Actor, userId: string): void {
   if (actor.userId !== userId && !actor.isSystemAdmin) throw forbidden();
 }
 
+/**
+ * The values Mattermost accepts for the channel notification settings it knows (`ChannelNotifyProps` in
+ * @mattermost/types; `email` also takes the older "true"/"false"). Other keys (sounds, clients' own)
+ * are kept as short strings.
+ */
+const LEVELS = ['default', 'all', 'mention', 'none'];
+const CHANNEL_NOTIFY_VALUES: Readonly<Record<string, readonly string[]>> = {
+  desktop: LEVELS,
+  desktop_threads: LEVELS,
+  push: LEVELS,
+  push_threads: LEVELS,
+  email: [...LEVELS, 'true', 'false'],
+  mark_unread: ['all', 'mention'],
+  desktop_sound: ['default', 'on', 'off'],
+  ignore_channel_mentions: ['default', 'off', 'on'],
+  channel_auto_follow_threads: ['off', 'on'],
+};
+
 export class ChannelService {
   constructor(private readonly deps: Deps) {}
 
@@ -808,6 +826,15 @@ export class ChannelService {
         'api.channel.update_channel_notify_props.invalid',
         'notify_props must map names to short strings.',
       );
+    }
+    for (const [k, v] of entries) {
+      const allowed = CHANNEL_NOTIFY_VALUES[k];
+      if (allowed && !allowed.includes(v as string)) {
+        throw badRequest(
+          'model.channel_member.is_valid.notify_level.app_error',
+          `notify_props.${k} must be one of: ${allowed.join(', ')}.`,
+        );
+      }
     }
     await accessChannel(this.store, actor, channelId);
     const now = this.deps.now();

@@ -692,6 +692,37 @@ describe('channel members', () => {
       desktop: { a: 1 },
     });
     expect(bad.status).toBe(400);
+    // Mattermost's value sets for the settings it knows; nothing changes on a refusal.
+    for (const body of [
+      { desktop: 'loud' },
+      { mark_unread: 'none' },
+      { ignore_channel_mentions: 'yes' },
+      { push: 'all', channel_auto_follow_threads: 'maybe' },
+    ]) {
+      const r = await rawApi(
+        server,
+        bob,
+        'PUT',
+        `/channels/${f.publicChannel.id}/members/me/notify_props`,
+        body,
+      );
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect((r.body as { id: string }).id).toBe('model.channel_member.is_valid.notify_level.app_error');
+    }
+    const kept = (await bob.client.getMyChannelMember(f.publicChannel.id)).notify_props;
+    expect(kept).toMatchObject({ desktop: 'all', push: 'default', mark_unread: 'all' });
+    await bob.client.updateChannelNotifyProps({
+      channel_id: f.publicChannel.id,
+      user_id: bob.user.id,
+      mark_unread: 'mention',
+      email: 'false',
+      desktop_notification_sound: 'Bing',
+    } as never);
+    expect((await bob.client.getMyChannelMember(f.publicChannel.id)).notify_props).toMatchObject({
+      mark_unread: 'mention',
+      email: 'false',
+      desktop_notification_sound: 'Bing',
+    });
     const foreign = await rawApi(
       server,
       bob,
