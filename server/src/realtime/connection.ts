@@ -4,14 +4,7 @@
  * outlives its socket for the resume window: events keep being numbered and kept while it is detached,
  * and a socket that resumes gets them replayed in order.
  */
-import {
-  CloseCode,
-  writeEventFrame,
-  writeEventFrameShared,
-  writeTextFrame,
-  type EncodedEvent,
-  type FrameSink,
-} from './frames.js';
+import { CloseCode, writeEventFrame, writeTextFrame, type EncodedEvent, type FrameSink } from './frames.js';
 import type { RealtimeLimits } from './limits.js';
 import type { ReplayLog } from './replay.js';
 
@@ -96,6 +89,20 @@ export class Connection {
   }
 
   /**
+   * Writes `hello`, the connection's first event (seq 0), without keeping it for resume: a client
+   * resumes from the seq after the last one it received, so seq 0 is never asked for again (one that
+   * asks gets a new connection and a new hello). Kept, every connection's hello would sit in the
+   * replay log, 200+ bytes per connection on an idle server.
+   */
+  deliverFirst(ev: EncodedEvent): void {
+    if (this.nextSeq !== 0 || this.ring) throw new Error('deliverFirst: the connection already has events');
+    const gate = this.gate(false);
+    this.nextSeq = 1;
+    this.keptFrom = 1;
+    if (gate === 'write') writeEventFrame(this.link!.sink, ev.prefix, 0);
+  }
+
+  /**
    * Droppable events (a presence batch) in one corked write: each numbered and kept. Like a single
    * droppable event, the whole batch is skipped for a socket that is behind or absent, using no numbers.
    * The bodies are shared, never copied per socket: a batch copied into one buffer per recipient made
@@ -111,7 +118,7 @@ export class Connection {
     for (const ev of evs) {
       const seq = this.nextSeq++;
       this.keep(seq, this.logged(ev));
-      writeEventFrameShared(sink, ev.prefix, seq);
+      writeEventFrame(sink, ev.prefix, seq);
     }
     sink.uncork();
     return 'sent';
@@ -211,7 +218,7 @@ export class Connection {
       const prefix = this.log.get(this.indexOf(s));
       // Only when the log moved on since canResumeFrom: the client sees a seq gap and refetches.
       if (!prefix) break;
-      bytes += writeEventFrameShared(link.sink, prefix, s);
+      bytes += writeEventFrame(link.sink, prefix, s);
     }
     link.sink.uncork();
     this.replayAllowance = bytes;

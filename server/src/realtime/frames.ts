@@ -87,35 +87,14 @@ export interface FrameSink {
   write(chunk: Buffer): boolean;
 }
 
-/** Bodies up to this size are copied into one buffer with their header and suffix (Node's buffer pool). */
-const COPY_MAX = 4000;
-
 /**
- * Writes one text frame whose payload is `body` followed by `,"seq":N}`. A small body (most events) is
- * copied with header and suffix into one pooled buffer and written at once: measured here, one plain
- * write costs less than the three corked writes a shared body needs (docs/PERFORMANCE.md, framing), and
- * the copy of a few hundred bytes is cheaper than the stream machinery of a writev. A large body is
- * written as it is, between its header and suffix. Returns the bytes written.
+ * Writes one text frame whose payload is `body` followed by `,"seq":N}`, without copying the body: the
+ * header and the suffix share one small allocation and the three are written corked (one `writev`).
+ * Measured on a quiet machine (docs/PERFORMANCE.md, finding 1: B0w against B0c), this costs less per
+ * delivery than copying header, body and suffix into one buffer per socket, even for small bodies.
+ * Returns the bytes written.
  */
 export function writeEventFrame(sink: FrameSink, body: Buffer, seq: number): number {
-  if (body.length > COPY_MAX) return writeEventFrameShared(sink, body, seq);
-  const suffix = ',"seq":' + seq + '}';
-  const payload = body.length + suffix.length;
-  const h = headerLength(payload);
-  const frame = Buffer.allocUnsafe(h + payload);
-  writeHeader(frame, payload);
-  body.copy(frame, h);
-  frame.write(suffix, h + body.length, 'latin1');
-  sink.write(frame);
-  return h + payload;
-}
-
-/**
- * The same frame without copying the body: header and suffix share one small allocation, the body is
- * written as it is, corked. For large bodies, and for many frames inside one cork (a presence batch, a
- * replay), where copies would pile up as transient memory per socket.
- */
-export function writeEventFrameShared(sink: FrameSink, body: Buffer, seq: number): number {
   const suffix = ',"seq":' + seq + '}';
   const payload = body.length + suffix.length;
   const h = headerLength(payload);

@@ -157,7 +157,7 @@ export class Hub {
     addTo(this.bySession, conn.sessionId, conn);
     conn.attach(link);
     this.presence.socketOpened(conn.userId);
-    conn.deliver(encodeEvent(hello(conn.id)));
+    conn.deliverFirst(encodeEvent(hello(conn.id)));
     return conn;
   }
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Connection, type SocketLink } from '../../src/realtime/connection.js';
 import { broadcastOf } from '../../src/realtime/events.js';
-import {
-  CloseCode,
-  encodeEvent,
-  writeEventFrame,
-  writeEventFrameShared,
-  type FrameSink,
-} from '../../src/realtime/frames.js';
+import { CloseCode, encodeEvent, writeEventFrame, type FrameSink } from '../../src/realtime/frames.js';
 import { defaultLimits, type RealtimeLimits } from '../../src/realtime/limits.js';
 import { ReplayLog } from '../../src/realtime/replay.js';
 
@@ -73,39 +67,33 @@ const ev = (event: string, data: Record<string, unknown> = {}) =>
 
 describe('frames', () => {
   it('writes Mattermost’s envelope with seq last, for small, medium and large payloads', () => {
-    for (const write of [writeEventFrame, writeEventFrameShared]) {
-      for (const size of [10, 1000, 70_000]) {
-        const sink = new FakeSink();
-        write(sink, ev('posted', { message: 'é'.repeat(size) }).prefix, 42);
-        const [frame] = sink.frames();
-        expect(Object.keys(frame!)).toEqual(['event', 'data', 'broadcast', 'seq']);
-        expect(frame).toEqual({
-          event: 'posted',
-          data: { message: 'é'.repeat(size) },
-          broadcast: { omit_users: null, user_id: '', channel_id: 'c', team_id: '' },
-          seq: 42,
-        });
-        expect(sink.corked).toBe(0);
-      }
+    for (const size of [10, 1000, 70_000]) {
+      const sink = new FakeSink();
+      writeEventFrame(sink, ev('posted', { message: 'é'.repeat(size) }).prefix, 42);
+      const [frame] = sink.frames();
+      expect(Object.keys(frame!)).toEqual(['event', 'data', 'broadcast', 'seq']);
+      expect(frame).toEqual({
+        event: 'posted',
+        data: { message: 'é'.repeat(size) },
+        broadcast: { omit_users: null, user_id: '', channel_id: 'c', team_id: '' },
+        seq: 42,
+      });
+      expect(sink.corked).toBe(0);
     }
   });
 
-  it('writes a small event as one chunk, a large one around the very same body buffer', () => {
-    const small = ev('posted', { post: '{"id":"x"}' });
-    const a = new FakeSink();
-    writeEventFrame(a, small.prefix, 3);
-    expect(a.chunks).toHaveLength(1);
-    expect(a.chunks[0]!.includes(small.prefix)).toBe(true);
-
-    const large = ev('posted', { post: 'x'.repeat(10_000) });
-    const b = new FakeSink();
-    const c = new FakeSink();
-    writeEventFrame(b, large.prefix, 0);
-    writeEventFrame(c, large.prefix, 7);
-    expect(b.chunks[1]).toBe(large.prefix);
-    expect(c.chunks[1]).toBe(large.prefix);
-    expect(b.frames()[0]!.seq).toBe(0);
-    expect(c.frames()[0]!.seq).toBe(7);
+  it('writes the very same body buffer to every recipient, small or large: serialised once, never copied', () => {
+    for (const pad of [10, 10_000]) {
+      const encoded = ev('posted', { post: 'x'.repeat(pad) });
+      const a = new FakeSink();
+      const b = new FakeSink();
+      writeEventFrame(a, encoded.prefix, 0);
+      writeEventFrame(b, encoded.prefix, 7);
+      expect(a.chunks[1]).toBe(encoded.prefix);
+      expect(b.chunks[1]).toBe(encoded.prefix);
+      expect(a.frames()[0]!.seq).toBe(0);
+      expect(b.frames()[0]!.seq).toBe(7);
+    }
   });
 });
 
@@ -168,6 +156,29 @@ describe('a connection’s send buffer', () => {
     conn.attach(link(sink));
     conn.replayFrom(2);
     expect(sink.frames().map((f) => (f.data as { n: number }).n)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('writes hello as seq 0 without keeping it: resume from 1 works, from 0 is refused', () => {
+    const l = { ...limits, replayEvents: 1000 };
+    const log = new ReplayLog(l);
+    const sink = new FakeSink();
+    const conn = connection(l, log);
+    conn.attach(link(sink));
+    conn.deliverFirst(ev('hello', { connection_id: 'x' }));
+    expect(sink.frames().map((f) => [f.event, f.seq])).toEqual([['hello', 0]]);
+    expect(log.nextIndex).toBe(0);
+    expect(conn.nextSeq).toBe(1);
+    expect(conn.canResumeFrom(0)).toBe(false);
+    expect(conn.canResumeFrom(1)).toBe(true);
+    conn.deliver(ev('posted', { n: 1 }));
+    expect(log.nextIndex).toBe(1);
+    expect(conn.canResumeFrom(0)).toBe(false);
+    expect(conn.canResumeFrom(1)).toBe(true);
+    const again = new FakeSink();
+    conn.attach(link(again));
+    conn.replayFrom(1);
+    expect(again.frames().map((f) => [f.event, f.seq])).toEqual([['posted', 1]]);
+    expect(() => conn.deliverFirst(ev('hello'))).toThrow();
   });
 
   it('keeps each event once in the shared log, whatever the number of recipients', () => {
