@@ -8,7 +8,9 @@ import type { ServerEvent } from './events.js';
 export type BusMessage =
   | { type: 'event'; event: ServerEvent }
   /** End these sessions' sockets (logout, password change, deactivation). */
-  | { type: 'sessions_revoked'; sessionIds: readonly string[] };
+  | { type: 'sessions_revoked'; sessionIds: readonly string[] }
+  /** A user's system roles changed: their open sockets act with the new roles from now on. */
+  | { type: 'roles_changed'; userId: string; roles: string };
 
 export interface Bus {
   publish(msg: BusMessage): void;

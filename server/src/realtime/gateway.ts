@@ -18,6 +18,7 @@ import { broadcastOf, type ServerEvent } from './events.js';
 import { CloseCode, encodeReply, writeTextFrame, type ReplyError } from './frames.js';
 import type { Hub } from './hub.js';
 import type { RealtimeLimits } from './limits.js';
+import { isSystemAdminRoles } from '../permissions/roles.js';
 import type { TypingNotifier } from './typing.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);
@@ -83,6 +84,7 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<SocketState>();
   private closing = false;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: GatewayOptions) {
     // closeTimeout (ws 8.19+, not yet in its typings): how long a closing socket may take to answer
@@ -95,6 +97,21 @@ export class Gateway {
       closeTimeout: 5_000,
     };
     this.wss = new WebSocketServer(options);
+    this.unsubscribe = o.deps.bus.subscribe((msg) => {
+      if (msg.type === 'roles_changed') this.rolesChanged(msg.userId, msg.roles);
+    });
+  }
+
+  /**
+   * A user's sockets act with their new roles (a demoted admin's typing is checked as a user's) and
+   * hear of it as Mattermost's `user_role_updated`, itself an event to that user.
+   */
+  private rolesChanged(userId: string, roles: string): void {
+    for (const state of this.sockets) {
+      if (state.actor?.userId === userId) {
+        state.actor = { ...state.actor, roles, isSystemAdmin: isSystemAdminRoles(roles) };
+      }
+    }
   }
 
   /** The HTTP server's 'upgrade' listener. */
@@ -323,6 +340,7 @@ export class Gateway {
   /** Stops accepting and closes every socket, waiting (briefly) for their closing handshakes. */
   async close(): Promise<void> {
     this.closing = true;
+    this.unsubscribe();
     const states = [...this.sockets];
     const closed = states.map(
       (s) =>

@@ -257,6 +257,8 @@ export class Hub {
       this.revokeSessions(msg.sessionIds);
       return;
     }
+    // Roles are the gateway's (it holds each socket's actor).
+    if (msg.type === 'roles_changed') return;
     this.enqueue(msg.event);
   }
 

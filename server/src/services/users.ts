@@ -364,9 +364,18 @@ export class UserService {
     }
     const user = await this.getUser(userId);
     const now = this.deps.now();
+    const newRoles = [...new Set(list)].join(' ');
     await inTransaction(this.deps, async (tx, events) => {
-      await tx.users.update(userId, { roles: [...new Set(list)].join(' '), update_at: now });
+      await tx.users.update(userId, { roles: newRoles, update_at: now });
       events.push(this.userUpdatedEvent({ ...user, update_at: now }));
+      events.push({
+        event: 'user_role_updated',
+        data: { user_id: userId, roles: newRoles },
+        broadcast: broadcastOf({ user_id: userId }),
+        audience: { kind: 'users', userIds: [userId] },
+      });
     });
+    // After the commit, like the events: open sockets take the new roles.
+    this.deps.bus.publish({ type: 'roles_changed', userId, roles: newRoles });
   }
 }

@@ -67,6 +67,35 @@ describe('typing', () => {
     expect(alice.named('typing').filter((m) => m.data.user_id === f.mallory.user.id)).toEqual([]);
   });
 
+  it('checks a socket’s typing against the user’s current roles, and tells the user of a change', async () => {
+    server.built.realtime.configure({ typingThrottleMs: 0 });
+    const erin = await server.persona('erin');
+    await f.admin.client.addToTeam(f.team.id, erin.user.id);
+    const s = await connect(server, erin);
+    try {
+      const typeIntoPrivate = () => s.request('user_typing', { channel_id: f.privateChannel.id });
+      expect((await typeIntoPrivate()).status).toBe('FAIL');
+
+      // A system admin may act in any channel: the open socket takes the new roles at once.
+      await f.admin.client.updateUserRoles(erin.user.id, 'system_user system_admin');
+      const promoted = await s.waitFor((m) => m.event === 'user_role_updated');
+      expect(promoted.data).toEqual({ user_id: erin.user.id, roles: 'system_user system_admin' });
+      expect((await typeIntoPrivate()).status).toBe('OK');
+      await bob.waitFor((m) => m.event === 'typing' && m.data.user_id === erin.user.id);
+
+      // Demoted, the same socket is refused again (it does not keep the roles it connected with).
+      await f.admin.client.updateUserRoles(erin.user.id, 'system_user');
+      await s.waitFor((m) => m.event === 'user_role_updated' && m.data.roles === 'system_user');
+      expect((await typeIntoPrivate()).status).toBe('FAIL');
+      await sync(server, alice, bob, carol, mallory);
+      expect(bob.named('typing').filter((m) => m.data.user_id === erin.user.id)).toHaveLength(1);
+      // Nobody else hears of erin's roles.
+      for (const other of [alice, bob, carol, mallory]) expect(other.named('user_role_updated')).toEqual([]);
+    } finally {
+      s.close();
+    }
+  });
+
   it('reaches an outsider of private channels in a channel she is in', async () => {
     await alice.request('user_typing', { channel_id: f.townSquare.id, parent_id: '' });
     const got = await mallory.waitFor(
