@@ -111,11 +111,51 @@ function checkMessage(v: unknown, allowEmpty = false): string {
  * The props a client may set. Everything else (from_webhook, override_username, override_icon_url,
  * from_bot, mentionHighlightDisabled, …) is the server's to set and is dropped.
  */
+/**
+ * Props only the server may set (Mattermost's: who or what posted, display overrides, system-message
+ * data); a client's are dropped. Every other prop is kept as sent, so that bots and integrations find
+ * their own props again, within the size and depth limits.
+ */
+const SERVER_OWNED_PROPS = new Set([
+  'from_webhook',
+  'from_bot',
+  'from_oauth_app',
+  'from_plugin',
+  'override_username',
+  'override_icon_url',
+  'override_icon_emoji',
+  'webhook_display_name',
+  'mentionHighlightDisabled',
+  'add_channel_member',
+  'force_notification',
+]);
+const MAX_PROPS_KEYS = 100;
+const MAX_PROPS_DEPTH = 16;
+
+/** Depth of nested arrays and objects in a parsed JSON value, stopping once past `max`. */
+function jsonDepthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function checkProps(v: unknown): Record<string, unknown> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw invalid('props', 'props must be an object.');
   const src = v as Record<string, unknown>;
+  const keys = Object.keys(src);
+  if (keys.length > MAX_PROPS_KEYS) throw invalid('props', `props may have at most ${MAX_PROPS_KEYS} keys.`);
+  if (jsonDepthOver(src, MAX_PROPS_DEPTH)) throw invalid('props', 'props are nested too deeply.');
   const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (SERVER_OWNED_PROPS.has(key) || key.length > 256 || src[key] === undefined) continue;
+    out[key] = src[key];
+  }
   if (src.attachments !== undefined) {
     const a = src.attachments;
     if (

@@ -147,8 +147,11 @@ describe('creating posts', () => {
         override_icon_url: 'http://evil/x.png',
         from_bot: 'true',
         mentionHighlightDisabled: true,
+        add_channel_member: { user_ids: [bob.user.id] },
         attachments: [{ text: 'kept' }],
         disable_group_highlight: true,
+        // A bot's own props come back as sent.
+        jira_issue: { key: 'PAR-7', labels: ['ops', 1, null, true] },
       },
     });
     expect(p.id).not.toBe(chosenId);
@@ -158,7 +161,11 @@ describe('creating posts', () => {
     expect([p.edit_at, p.delete_at, p.reply_count]).toEqual([0, 0, 0]);
     expect(p.is_pinned).toBe(false);
     expect(p.metadata.reactions).toEqual([]);
-    expect(p.props).toEqual({ attachments: [{ text: 'kept' }], disable_group_highlight: true });
+    expect(p.props).toEqual({
+      attachments: [{ text: 'kept' }],
+      disable_group_highlight: true,
+      jira_issue: { key: 'PAR-7', labels: ['ops', 1, null, true] },
+    });
     const stored = await bob.client.getPost(p.id);
     expect(stored.user_id).toBe(alice.user.id);
     expect(stored.props).toEqual(p.props);
@@ -205,6 +212,17 @@ describe('creating posts', () => {
       ['props string', { ...base, props: 'x' }, 400],
       ['props array', { ...base, props: [] }, 400],
       ['attachments not array', { ...base, props: { attachments: 'x' } }, 400],
+      [
+        'props nested too deeply',
+        { ...base, props: { deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) } },
+        400,
+      ],
+      [
+        'props with too many keys',
+        { ...base, props: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) },
+        400,
+      ],
+      ['props too large', { ...base, props: { big: 'x'.repeat(70_000) } }, 400],
       ['pending_post_id object', { ...base, pending_post_id: { a: 1 } }, 400],
       ['pending_post_id too long', { ...base, pending_post_id: 'p'.repeat(65) }, 400],
       ['body array', [base], 400],
