@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
 import { AppError } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
+import { isSystemAdminRoles } from '../permissions/roles.js';
 import type { Actor, Deps } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import type { Connection, SocketLink } from './connection.js';
@@ -18,7 +19,6 @@ import { broadcastOf, type ServerEvent } from './events.js';
 import { CloseCode, encodeReply, writeTextFrame, type ReplyError } from './frames.js';
 import type { Hub } from './hub.js';
 import type { RealtimeLimits } from './limits.js';
-import { isSystemAdminRoles } from '../permissions/roles.js';
 import type { TypingNotifier } from './typing.js';
 
 const PATHS = new Set(['/api/v4/websocket', '/api/v4/websocket/']);

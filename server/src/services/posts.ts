@@ -108,10 +108,6 @@ function checkMessage(v: unknown, allowEmpty = false): string {
 }
 
 /**
- * The props a client may set. Everything else (from_webhook, override_username, override_icon_url,
- * from_bot, mentionHighlightDisabled, …) is the server's to set and is dropped.
- */
-/**
  * Props only the server may set (Mattermost's: who or what posted, display overrides, system-message
  * data); a client's are dropped. Every other prop is kept as sent, so that bots and integrations find
  * their own props again, within the size and depth limits.
@@ -156,25 +152,17 @@ function checkProps(v: unknown): Record<string, unknown> {
     if (SERVER_OWNED_PROPS.has(key) || key.length > 256 || src[key] === undefined) continue;
     out[key] = src[key];
   }
-  if (src.attachments !== undefined) {
-    const a = src.attachments;
-    if (
-      !Array.isArray(a) ||
-      a.length > MAX_ATTACHMENTS ||
-      !a.every((x) => typeof x === 'object' && x !== null)
-    )
-      throw invalid('props', 'props.attachments must be an array of objects.');
-    out.attachments = a;
-  }
-  if (src.disable_group_highlight !== undefined) {
-    if (typeof src.disable_group_highlight !== 'boolean')
-      throw invalid('props', 'props.disable_group_highlight must be a boolean.');
-    out.disable_group_highlight = src.disable_group_highlight;
-  }
-  if (src.card !== undefined) {
-    if (typeof src.card !== 'string') throw invalid('props', 'props.card must be a string.');
-    out.card = src.card;
-  }
+  // The props Parley's own client reads keep their shapes.
+  const a = src.attachments;
+  if (
+    a !== undefined &&
+    (!Array.isArray(a) || a.length > MAX_ATTACHMENTS || !a.every((x) => typeof x === 'object' && x !== null))
+  )
+    throw invalid('props', 'props.attachments must be an array of objects.');
+  if (src.disable_group_highlight !== undefined && typeof src.disable_group_highlight !== 'boolean')
+    throw invalid('props', 'props.disable_group_highlight must be a boolean.');
+  if (src.card !== undefined && typeof src.card !== 'string')
+    throw invalid('props', 'props.card must be a string.');
   if (JSON.stringify(out).length > MAX_PROPS_JSON) throw invalid('props', 'props are too large.');
   return out;
 }

@@ -31,39 +31,40 @@ async function login(username: string, password: string): Promise<Client4> {
   return c;
 }
 
+/** Runs `fn` with the environment of a fresh, unmigrated database, removed afterwards. */
+async function withFreshDatabase(fn: (env: Record<string, string>) => Promise<void>): Promise<void> {
+  const fresh = await createTestDatabase();
+  await fresh.handle.close();
+  try {
+    await fn(dbEnv(fresh));
+  } finally {
+    await fresh.destroy();
+  }
+}
+
 describe('parleyctl', () => {
   it(
     'db migrate applies the migrations once, then has nothing to do',
-    async () => {
-      const fresh = await createTestDatabase();
-      await fresh.handle.close();
-      try {
-        const first = await parleyctl(['db', 'migrate'], dbEnv(fresh));
+    () =>
+      withFreshDatabase(async (env) => {
+        const first = await parleyctl(['db', 'migrate'], env);
         expect(first.code, first.stderr).toBe(0);
         expect(first.stdout).toMatch(/^applied: 001_initial/);
-        const second = await parleyctl(['db', 'migrate'], dbEnv(fresh));
+        const second = await parleyctl(['db', 'migrate'], env);
         expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
-      } finally {
-        await fresh.destroy();
-      }
-    },
+      }),
     LONG,
   );
 
   it(
     'three db migrate at the same moment on a fresh database: one applies, the others find it done',
-    async () => {
-      const fresh = await createTestDatabase();
-      await fresh.handle.close();
-      try {
-        const runs = await Promise.all([1, 2, 3].map(() => parleyctl(['db', 'migrate'], dbEnv(fresh))));
+    () =>
+      withFreshDatabase(async (env) => {
+        const runs = await Promise.all([1, 2, 3].map(() => parleyctl(['db', 'migrate'], env)));
         for (const r of runs) expect(r.code, r.stderr).toBe(0);
         expect(runs.filter((r) => r.stdout.startsWith('applied: 001_initial'))).toHaveLength(1);
         expect(runs.filter((r) => r.stdout === 'database is up to date\n')).toHaveLength(2);
-      } finally {
-        await fresh.destroy();
-      }
-    },
+      }),
     LONG,
   );
 

@@ -65,6 +65,18 @@ function link(sink: FakeSink): SocketLink & { closes: number[]; open: boolean } 
 const ev = (event: string, data: Record<string, unknown> = {}) =>
   encodeEvent({ event, data, broadcast: broadcastOf({ channel_id: 'c' }) });
 
+/** Attaches a fresh socket to `conn`, replays from `seq` and answers the frames it was written. */
+function replayed(conn: Connection, seq: number): Record<string, unknown>[] {
+  const sink = new FakeSink();
+  conn.attach(link(sink));
+  conn.replayFrom(seq);
+  return sink.frames();
+}
+
+/** Each frame's `data.n` and `seq`. */
+const nAndSeq = (frames: Record<string, unknown>[]) =>
+  frames.map((f) => [(f.data as { n: number }).n, f.seq]);
+
 describe('frames', () => {
   it('writes Mattermost’s envelope with seq last, for small, medium and large payloads', () => {
     for (const size of [10, 1000, 70_000]) {
@@ -152,10 +164,7 @@ describe('a connection’s send buffer', () => {
     expect(conn.canResumeFrom(2)).toBe(true);
     expect(conn.canResumeFrom(6)).toBe(true);
     expect(conn.canResumeFrom(7)).toBe(false);
-    const sink = new FakeSink();
-    conn.attach(link(sink));
-    conn.replayFrom(2);
-    expect(sink.frames().map((f) => (f.data as { n: number }).n)).toEqual([2, 3, 4, 5]);
+    expect(replayed(conn, 2).map((f) => (f.data as { n: number }).n)).toEqual([2, 3, 4, 5]);
   });
 
   it('writes hello as seq 0 without keeping it: resume from 1 works, from 0 is refused', () => {
@@ -174,10 +183,7 @@ describe('a connection’s send buffer', () => {
     expect(log.nextIndex).toBe(1);
     expect(conn.canResumeFrom(0)).toBe(false);
     expect(conn.canResumeFrom(1)).toBe(true);
-    const again = new FakeSink();
-    conn.attach(link(again));
-    conn.replayFrom(1);
-    expect(again.frames().map((f) => [f.event, f.seq])).toEqual([['posted', 1]]);
+    expect(replayed(conn, 1).map((f) => [f.event, f.seq])).toEqual([['posted', 1]]);
     expect(() => conn.deliverFirst(ev('hello'))).toThrow();
   });
 
@@ -190,10 +196,7 @@ describe('a connection’s send buffer', () => {
     expect(log.nextIndex).toBe(10);
     expect(log.bytesKept).toBe(events.reduce((sum, e) => sum + e.prefix.length, 0));
     // Every connection replays the same events under its own numbers.
-    const sink = new FakeSink();
-    conns[7]!.attach(link(sink));
-    conns[7]!.replayFrom(8);
-    expect(sink.frames().map((f) => [(f.data as { n: number }).n, f.seq])).toEqual([
+    expect(nAndSeq(replayed(conns[7]!, 8))).toEqual([
       [8, 8],
       [9, 9],
     ]);
@@ -209,10 +212,7 @@ describe('a connection’s send buffer', () => {
     expect(conn.firstKeptSeq).toBe(20 - kept);
     expect(conn.canResumeFrom(20 - kept - 1)).toBe(false);
     expect(conn.canResumeFrom(20 - kept)).toBe(true);
-    const sink = new FakeSink();
-    conn.attach(link(sink));
-    conn.replayFrom(20 - kept + 1);
-    expect(sink.frames().map((f) => [(f.data as { n: number }).n, f.seq])).toEqual(
+    expect(nAndSeq(replayed(conn, 20 - kept + 1))).toEqual(
       Array.from({ length: kept - 1 }, (_, j) => [20 - kept + 1 + j + 10, 20 - kept + 1 + j]),
     );
     // One event larger than the bound is still kept (a resume from just before it works).
@@ -240,12 +240,7 @@ describe('a connection’s send buffer', () => {
     for (let i = 1; i < 5000; i++) conn.deliver(ev('posted', { n: i }));
     expect(conn.firstKeptSeq).toBe(4990);
     expect(ring()!.length).toBe(10);
-    const sink = new FakeSink();
-    conn.attach(link(sink));
-    conn.replayFrom(4990);
-    expect(sink.frames().map((f) => [(f.data as { n: number }).n, f.seq])).toEqual(
-      Array.from({ length: 10 }, (_, j) => [4990 + j, 4990 + j]),
-    );
+    expect(nAndSeq(replayed(conn, 4990))).toEqual(Array.from({ length: 10 }, (_, j) => [4990 + j, 4990 + j]));
   });
 
   it('writes a presence batch corked with consecutive seqs and shared bodies, or drops it whole for a lagging socket', () => {
@@ -296,10 +291,7 @@ describe('the replay log', () => {
     expect(log.has(3)).toBe(false);
     expect(conn.canResumeFrom(1)).toBe(false);
     expect(conn.canResumeFrom(2)).toBe(true);
-    const sink = new FakeSink();
-    conn.attach(link(sink));
-    conn.replayFrom(2);
-    expect(sink.frames().map((f) => [(f.data as { n: number }).n, f.seq])).toEqual([
+    expect(nAndSeq(replayed(conn, 2))).toEqual([
       [2, 2],
       [3, 3],
       [4, 4],
