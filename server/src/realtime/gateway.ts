@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer, type ServerOptions } from 'ws';
 import { AppError } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
 import { isSystemAdminRoles } from '../permissions/roles.js';
@@ -32,18 +32,54 @@ interface Authenticated {
   actor: Actor;
 }
 
-interface SocketState {
-  ws: WebSocket;
-  link: SocketLink;
-  actor: Actor | undefined;
-  conn: Connection | undefined;
-  resume: { connectionId: string; seq: number } | undefined;
-  authTimer: NodeJS.Timeout | undefined;
-  /** Client messages are handled one after another, in order. */
-  chain: Promise<void>;
-  windowStart: number;
-  windowCount: number;
-  challenges: number;
+type Resume = { connectionId: string; seq: number };
+
+/**
+ * A client's socket: ws's WebSocket (ws builds it, through its `WebSocket` option) carrying the
+ * gateway's state for it. Its listeners are the same few functions for every socket rather than
+ * closures per socket: with thousands of idle connections, those closures and a separate state object
+ * were a measurable part of each connection's memory (docs/PERFORMANCE.md).
+ */
+class ClientSocket extends WebSocket {
+  gateway: Gateway | undefined = undefined;
+  link: WsLink | undefined = undefined;
+  actor: Actor | undefined = undefined;
+  conn: Connection | undefined = undefined;
+  /** The resume the client asked for (ws's own `resume` is its flow control). */
+  resumeFrom: Resume | undefined = undefined;
+  authTimer: NodeJS.Timeout | undefined = undefined;
+  /** Client messages are handled one after another, in order; absent while none is pending. */
+  chain: Promise<void> | undefined = undefined;
+  windowStart = 0;
+  windowCount = 0;
+  challenges = 0;
+}
+
+/** Where a raw TCP stream keeps its ClientSocket, for the stream's 'drain' listener. */
+const CLIENT = Symbol('parley client socket');
+type RawStream = Duplex & { [CLIENT]?: ClientSocket };
+
+function onClientMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const ws = this as ClientSocket;
+  ws.gateway?.onMessage(ws, data, isBinary);
+}
+function onClientPong(this: WebSocket): void {
+  const ws = this as ClientSocket;
+  if (ws.conn) ws.conn.alive = true;
+}
+function onClientError(): void {
+  // ws closes the socket after a protocol error; 'close' follows.
+}
+function onClientClose(this: WebSocket): void {
+  const ws = this as ClientSocket;
+  ws.gateway?.closed(ws);
+}
+function onRawDrain(this: RawStream): void {
+  this[CLIENT]?.conn?.drained();
+}
+/** Until ws has the socket: a stream error (the peer reset it) just ends it. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 export interface GatewayOptions {
@@ -59,7 +95,7 @@ export interface GatewayOptions {
 /** A socket as the hub sees it: frames go straight to the upgraded TCP stream, control through `ws`. */
 class WsLink implements SocketLink {
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: ClientSocket,
     readonly sink: Duplex,
   ) {}
 
@@ -81,15 +117,16 @@ class WsLink implements SocketLink {
 }
 
 export class Gateway {
-  private readonly wss: WebSocketServer;
-  private readonly sockets = new Set<SocketState>();
+  private readonly wss: WsServer<typeof ClientSocket>;
+  private readonly sockets = new Set<ClientSocket>();
   private closing = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly o: GatewayOptions) {
     // closeTimeout (ws 8.19+, not yet in its typings): how long a closing socket may take to answer
     // before it is destroyed; a slow consumer cut at the hard limit holds its buffer no longer.
-    const options: ServerOptions & { closeTimeout: number } = {
+    const options: ServerOptions<typeof ClientSocket> & { closeTimeout: number } = {
+      WebSocket: ClientSocket,
       noServer: true,
       perMessageDeflate: false,
       clientTracking: false,
@@ -107,16 +144,16 @@ export class Gateway {
    * hear of it as Mattermost's `user_role_updated`, itself an event to that user.
    */
   private rolesChanged(userId: string, roles: string): void {
-    for (const state of this.sockets) {
-      if (state.actor?.userId === userId) {
-        state.actor = { ...state.actor, roles, isSystemAdmin: isSystemAdminRoles(roles) };
+    for (const ws of this.sockets) {
+      if (ws.actor?.userId === userId) {
+        ws.actor = { ...ws.actor, roles, isSystemAdmin: isSystemAdminRoles(roles) };
       }
     }
   }
 
   /** The HTTP server's 'upgrade' listener. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     this.upgrade(req, socket, head).catch((err: unknown) => {
       this.o.deps.log.error({ err }, 'websocket upgrade failed');
       refuse(socket, 503);
@@ -151,57 +188,52 @@ export class Gateway {
   }
 
   private open(
-    ws: WebSocket,
-    raw: Duplex,
+    ws: ClientSocket,
+    raw: RawStream,
     auth: Authenticated | undefined,
-    resume: SocketState['resume'],
+    resume: Resume | undefined,
   ): void {
     const link = new WsLink(ws, raw);
-    const state: SocketState = {
-      ws,
-      link,
-      actor: undefined,
-      conn: undefined,
-      resume,
-      authTimer: undefined,
-      chain: Promise.resolve(),
-      windowStart: Date.now(),
-      windowCount: 0,
-      challenges: 0,
-    };
-    this.sockets.add(state);
-    ws.on('message', (data, isBinary) => this.onMessage(state, data, isBinary));
-    ws.on('pong', () => {
-      if (state.conn) state.conn.alive = true;
-    });
-    ws.on('error', () => {
-      // ws closes the socket after a protocol error; 'close' follows.
-    });
-    ws.on('close', () => {
-      this.sockets.delete(state);
-      clearTimeout(state.authTimer);
-      if (state.conn) this.o.hub.socketClosed(state.conn, link);
-    });
-    raw.on('drain', () => state.conn?.drained());
+    ws.gateway = this;
+    ws.link = link;
+    ws.resumeFrom = resume;
+    ws.windowStart = Date.now();
+    this.sockets.add(ws);
+    ws.on('message', onClientMessage);
+    ws.on('pong', onClientPong);
+    ws.on('error', onClientError);
+    ws.on('close', onClientClose);
+    // ws listens for the stream's errors from now on.
+    raw.removeListener('error', destroyOnError);
+    raw[CLIENT] = ws;
+    raw.on('drain', onRawDrain);
 
-    if (auth) this.authenticated(state, auth);
+    if (auth) this.authenticated(ws, auth);
     else {
-      state.authTimer = setTimeout(
+      ws.authTimer = setTimeout(
         () => link.close(CloseCode.policy, 'not authenticated'),
         this.o.limits.authTimeoutMs,
       );
     }
   }
 
-  private authenticated(state: SocketState, auth: Authenticated): void {
-    clearTimeout(state.authTimer);
-    state.authTimer = undefined;
-    if (!state.link.isOpen()) return;
-    state.actor = auth.actor;
-    state.conn = this.o.hub.attach(
-      state.link,
+  /** A socket's 'close'. */
+  closed(ws: ClientSocket): void {
+    this.sockets.delete(ws);
+    clearTimeout(ws.authTimer);
+    if (ws.conn && ws.link) this.o.hub.socketClosed(ws.conn, ws.link);
+  }
+
+  private authenticated(ws: ClientSocket, auth: Authenticated): void {
+    clearTimeout(ws.authTimer);
+    ws.authTimer = undefined;
+    const link = ws.link;
+    if (!link?.isOpen()) return;
+    ws.actor = auth.actor;
+    ws.conn = this.o.hub.attach(
+      link,
       { userId: auth.actor.userId, sessionId: auth.actor.sessionId },
-      state.resume,
+      ws.resumeFrom,
       (connectionId) => this.hello(connectionId, auth.actor.userId),
     );
   }
@@ -217,41 +249,47 @@ export class Gateway {
 
   // ---- client messages ---------------------------------------------------------------------------
 
-  private onMessage(state: SocketState, data: RawData, isBinary: boolean): void {
+  /** A socket's 'message'. */
+  onMessage(ws: ClientSocket, data: RawData, isBinary: boolean): void {
     const now = Date.now();
-    if (now - state.windowStart >= 10_000) {
-      state.windowStart = now;
-      state.windowCount = 0;
+    if (now - ws.windowStart >= 10_000) {
+      ws.windowStart = now;
+      ws.windowCount = 0;
     }
-    if (++state.windowCount > this.o.limits.maxMessagesPer10s) {
-      state.link.close(CloseCode.policy, 'too many messages');
+    if (++ws.windowCount > this.o.limits.maxMessagesPer10s) {
+      ws.link?.close(CloseCode.policy, 'too many messages');
       return;
     }
-    if (state.conn) state.conn.alive = true;
-    state.chain = state.chain
-      .then(() => this.handle(state, data, isBinary))
-      .catch((err: unknown) => this.o.deps.log.error({ err }, 'websocket message failed'));
+    if (ws.conn) ws.conn.alive = true;
+    const chain = (ws.chain ?? Promise.resolve())
+      .then(() => this.handle(ws, data, isBinary))
+      .catch((err: unknown) => this.o.deps.log.error({ err }, 'websocket message failed'))
+      .finally(() => {
+        // An idle socket keeps no settled promise.
+        if (ws.chain === chain) ws.chain = undefined;
+      });
+    ws.chain = chain;
   }
 
-  private async handle(state: SocketState, data: RawData, isBinary: boolean): Promise<void> {
-    if (state.ws.readyState !== WebSocket.OPEN) return;
+  private async handle(ws: ClientSocket, data: RawData, isBinary: boolean): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return;
     let msg: unknown;
     try {
       if (isBinary) throw new Error('binary');
       msg = JSON.parse(rawText(data));
     } catch {
-      state.link.close(CloseCode.unsupported, 'messages must be JSON text');
+      ws.link?.close(CloseCode.unsupported, 'messages must be JSON text');
       return;
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      state.link.close(CloseCode.unsupported, 'messages must be JSON objects');
+      ws.link?.close(CloseCode.unsupported, 'messages must be JSON objects');
       return;
     }
     const { action, seq: rawSeq, data: body } = msg as Record<string, unknown>;
     const seq = typeof rawSeq === 'number' && Number.isSafeInteger(rawSeq) && rawSeq >= 0 ? rawSeq : 0;
     try {
-      const result = await this.act(state, action, body, seq);
-      if (result !== NO_REPLY) this.send(state, encodeReply(seq, { data: result }));
+      const result = await this.act(ws, action, body, seq);
+      if (result !== NO_REPLY) this.send(ws, encodeReply(seq, { data: result }));
     } catch (err) {
       const error: ReplyError =
         err instanceof AppError
@@ -262,13 +300,13 @@ export class Gateway {
               status_code: 500,
             };
       if (!(err instanceof AppError)) this.o.deps.log.error({ err, action }, 'websocket action failed');
-      this.send(state, encodeReply(seq, { error }));
+      this.send(ws, encodeReply(seq, { error }));
     }
   }
 
-  private async act(state: SocketState, action: unknown, data: unknown, seq: number): Promise<unknown> {
-    if (action === 'authentication_challenge') return this.challenge(state, data, seq);
-    const actor = state.actor;
+  private async act(ws: ClientSocket, action: unknown, data: unknown, seq: number): Promise<unknown> {
+    if (action === 'authentication_challenge') return this.challenge(ws, data, seq);
+    const actor = ws.actor;
     if (!actor) {
       throw new AppError(
         401,
@@ -316,10 +354,10 @@ export class Gateway {
     }
   }
 
-  private async challenge(state: SocketState, data: unknown, seq: number): Promise<unknown> {
-    if (state.actor) return undefined;
-    if (++state.challenges > MAX_CHALLENGES) {
-      state.link.close(CloseCode.policy, 'too many authentication attempts');
+  private async challenge(ws: ClientSocket, data: unknown, seq: number): Promise<unknown> {
+    if (ws.actor) return undefined;
+    if (++ws.challenges > MAX_CHALLENGES) {
+      ws.link?.close(CloseCode.policy, 'too many authentication attempts');
       return NO_REPLY;
     }
     const token = (data as { token?: unknown } | null)?.token;
@@ -328,30 +366,30 @@ export class Gateway {
       throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or expired session.');
     }
     // The reply first, then hello (Mattermost's order).
-    this.send(state, encodeReply(seq, {}));
-    this.authenticated(state, auth);
+    this.send(ws, encodeReply(seq, {}));
+    this.authenticated(ws, auth);
     return NO_REPLY;
   }
 
-  private send(state: SocketState, text: string): void {
-    if (state.link.isOpen()) writeTextFrame(state.link.sink, text);
+  private send(ws: ClientSocket, text: string): void {
+    if (ws.link?.isOpen()) writeTextFrame(ws.link.sink, text);
   }
 
   /** Stops accepting and closes every socket, waiting (briefly) for their closing handshakes. */
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe();
-    const states = [...this.sockets];
-    const closed = states.map(
+    const sockets = [...this.sockets];
+    const closed = sockets.map(
       (s) =>
         new Promise<void>((resolve) => {
-          if (s.ws.readyState === WebSocket.CLOSED) return resolve();
-          s.ws.once('close', () => resolve());
+          if (s.readyState === WebSocket.CLOSED) return resolve();
+          s.once('close', () => resolve());
         }),
     );
-    for (const s of states) s.link.close(CloseCode.goingAway, 'server shutting down');
+    for (const s of sockets) s.link?.close(CloseCode.goingAway, 'server shutting down');
     const timer = setTimeout(() => {
-      for (const s of states) s.ws.terminate();
+      for (const s of sockets) s.terminate();
     }, 1_000);
     await Promise.all(closed);
     clearTimeout(timer);
@@ -373,7 +411,7 @@ function refuse(socket: Duplex, status: number): void {
   );
 }
 
-function parseResume(q: URLSearchParams): SocketState['resume'] {
+function parseResume(q: URLSearchParams): Resume | undefined {
   const connectionId = q.get('connection_id') ?? '';
   const rawSeq = q.get('sequence_number') ?? '';
   if (!isId(connectionId) || !/^\d{1,15}$/.test(rawSeq)) return undefined;
