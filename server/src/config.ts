@@ -25,6 +25,11 @@ export interface Config {
   version: string;
   /** A connected user shows as away after this long without activity (PARLEY_PRESENCE_AWAY_SECONDS). */
   presenceAwayMs: number;
+  /**
+   * A dropped WebSocket connection may resume (same connection_id, missed events replayed) for this
+   * long; what it was sent is kept that long (PARLEY_WS_RESUME_SECONDS).
+   */
+  wsResumeWindowMs: number;
   /** Largest accepted upload in bytes (PARLEY_MAX_FILE_SIZE). */
   maxFileSize: number;
   /** Where uploads live: `<dataDir>/files` (default) or an S3-compatible bucket. */
@@ -151,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: rawLevel as Config['logLevel'],
     version: '10.0.0',
     presenceAwayMs: readInt(env, 'PARLEY_PRESENCE_AWAY_SECONDS', 300, 1, 86_400) * 1000,
+    wsResumeWindowMs: readInt(env, 'PARLEY_WS_RESUME_SECONDS', 300, 1, 86_400) * 1000,
     maxFileSize: readInt(env, 'PARLEY_MAX_FILE_SIZE', 100 * 1024 * 1024, 1, 2 ** 40),
     fileStorage: readFileStorage(env),
   };

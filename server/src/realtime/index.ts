@@ -27,7 +27,11 @@ export function createRealtime(
   opts: { versionId: string; limits?: Partial<RealtimeLimits> },
 ): Realtime {
   const { deps, presence } = services;
-  const limits: RealtimeLimits = { ...defaultLimits(deps.config.presenceAwayMs), ...opts.limits };
+  const limits: RealtimeLimits = {
+    ...defaultLimits(deps.config.presenceAwayMs),
+    resumeWindowMs: deps.config.wsResumeWindowMs,
+    ...opts.limits,
+  };
   const hub = new Hub(deps, deps.bus, presence, limits);
   const typing = new TypingNotifier(deps, () => limits.typingThrottleMs);
   const gateway = new Gateway({ deps, services, hub, typing, limits, versionId: opts.versionId });

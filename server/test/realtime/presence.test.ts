@@ -232,4 +232,21 @@ describe('configuration', () => {
     }
     expect(server.built.realtime.limits.awayAfterMs).toBe(server.config.presenceAwayMs);
   });
+
+  it('reads the resume window from PARLEY_WS_RESUME_SECONDS (default five minutes)', () => {
+    expect(loadConfig({}).wsResumeWindowMs).toBe(300_000);
+    expect(loadConfig({ PARLEY_WS_RESUME_SECONDS: '30' }).wsResumeWindowMs).toBe(30_000);
+    for (const bad of ['0', '-5', 'soon', '100000']) {
+      expect(() => loadConfig({ PARLEY_WS_RESUME_SECONDS: bad })).toThrow(ConfigError);
+    }
+  });
+
+  it('gives the hub the configured resume window', async () => {
+    const other = await getTestServer({ PARLEY_WS_RESUME_SECONDS: '42' });
+    try {
+      expect(other.built.realtime.limits.resumeWindowMs).toBe(42_000);
+    } finally {
+      await other.close();
+    }
+  });
 });
