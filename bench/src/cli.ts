@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { ensureSeeded, specKey, type Manifest, type SeedSpec } from './seed.js';
 import { BENCH_DIR, REPO_DIR, startServer, type RunningServer, type TargetName } from './lib/servers.js';
 import { startGenerator } from './lib/runner.js';
-import { memoryKb, sleep } from './lib/proc.js';
+import { memoryKb, rssByKindKb, sleep } from './lib/proc.js';
 import { summarizeProfile } from './lib/profile.js';
 import { attachInspector, inspectorUrl } from './lib/inspector.js';
 import type { FanoutJob, FanoutResult, Job, MixedResult, StormResult, Target } from './lib/protocol.js';
@@ -67,6 +67,12 @@ interface Options {
   heapSnapshots: boolean;
   out: string;
 }
+
+/**
+ * Memory: between the two rounds, long enough for Parley to forget the first round's connections (a 1 s
+ * resume window, a 2 s sweep) and users (10 s before they show offline).
+ */
+const MEMORY_SETTLE_MS = 15_000;
 
 function parseNAtRate(s: string): { n: number; rate: number } {
   const m = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(s.trim());
@@ -436,59 +442,102 @@ async function main(): Promise<void> {
           seedDir: seed.dir,
           cpu: o.serverCpu,
           nodeArgs: ['--inspect=127.0.0.1:0'],
+          env: { PARLEY_WS_RESUME_SECONDS: '1' },
         });
         try {
           const url = inspectorUrl(server.stderrTail());
           if (!url) throw new Error('no inspector URL on the server stderr');
           const inspector = await attachInspector(url);
-          await sleep(1000);
-          const before = memoryKb(server.pid).rss;
-          await inspector.collectGarbage();
-          const gcBefore = { rssKb: memoryKb(server.pid).rss, ...(await inspector.memoryUsage()) };
-          const g = startGenerator(
-            {
-              kind: 'idle',
-              target: targetOf(server),
-              manifestFile: path.join(seed.dir, 'bench.json'),
-              users: allUsers(seed.manifest),
-              probeEvery: 1_000_000_000,
-            },
-            o.genCpu,
-            log,
-          );
-          const ready = await g.ready;
-          await sleep(2000);
-          const after = memoryKb(server.pid).rss;
-          await inspector.collectGarbage();
-          const gcAfter = { rssKb: memoryKb(server.pid).rss, ...(await inspector.memoryUsage()) };
-          if (o.heapSnapshots && rep === 0) {
-            const dir = path.join(BENCH_DIR, 'results', 'heap');
-            fs.mkdirSync(dir, { recursive: true });
-            const file = path.join(dir, `${name}-${ready.connections}-idle.heapsnapshot`);
-            await inspector.heapSnapshot(file);
-            log(`  memory ${name}: heap snapshot with the idle sockets: ${file}`);
-          }
-          inspector.close();
-          g.release();
-          await g.result;
-          const n = ready.connections;
-          const perConn = (bytes: number) => bytes / 1024 / n;
-          const memory = {
-            connections: n,
-            rssBeforeKb: before,
-            rssAfterKb: after,
-            kbPerConnection: (after - before) / n,
-            gcRssBeforeKb: gcBefore.rssKb,
-            gcRssAfterKb: gcAfter.rssKb,
-            gcKbPerConnection: (gcAfter.rssKb - gcBefore.rssKb) / n,
-            heapKbPerConnection: perConn(gcAfter.heapUsed - gcBefore.heapUsed),
-            externalKbPerConnection: perConn(gcAfter.external - gcBefore.external),
+          /** RSS as it is, then everything after full collections. */
+          const reading = async () => {
+            const rssKb = memoryKb(server.pid).rss;
+            await inspector.collectGarbage();
+            return {
+              rssKb,
+              gcRssKb: memoryKb(server.pid).rss,
+              usage: await inspector.memoryUsage(),
+              spaces: await inspector.heapSpaces(),
+              kinds: rssByKindKb(server.pid),
+            };
           };
+          type Reading = Awaited<ReturnType<typeof reading>>;
+          /** Connects every user's socket and reads the memory while they idle. */
+          const round = async (): Promise<{ n: number; after: Reading }> => {
+            const g = startGenerator(
+              {
+                kind: 'idle',
+                target: targetOf(server),
+                manifestFile: path.join(seed.dir, 'bench.json'),
+                users: allUsers(seed.manifest),
+                probeEvery: 1_000_000_000,
+              },
+              o.genCpu,
+              log,
+            );
+            const ready = await g.ready;
+            await sleep(2000);
+            const after = await reading();
+            if (o.heapSnapshots && rep === 0) {
+              const dir = path.join(BENCH_DIR, 'results', 'heap');
+              fs.mkdirSync(dir, { recursive: true });
+              const file = path.join(dir, `${name}-${ready.connections}-idle.heapsnapshot`);
+              await inspector.heapSnapshot(file);
+              log(`  memory ${name}: heap snapshot with the idle sockets: ${file}`);
+            }
+            g.release();
+            await g.result;
+            return { n: ready.connections, after };
+          };
+          const perConnection = (a: Reading, b: Reading, n: number) => {
+            const perConn = (bytes: number) => bytes / 1024 / n;
+            return {
+              connections: n,
+              rssBeforeKb: a.rssKb,
+              rssAfterKb: b.rssKb,
+              kbPerConnection: (b.rssKb - a.rssKb) / n,
+              gcRssBeforeKb: a.gcRssKb,
+              gcRssAfterKb: b.gcRssKb,
+              gcKbPerConnection: (b.gcRssKb - a.gcRssKb) / n,
+              heapKbPerConnection: perConn(b.usage.heapUsed - a.usage.heapUsed),
+              externalKbPerConnection: perConn(b.usage.external - a.usage.external),
+              heapCommittedKbPerConnection: perConn(b.usage.heapTotal - a.usage.heapTotal),
+              // What V8 keeps committed per space, per connection.
+              committedKbPerConnection: Object.fromEntries(
+                Object.keys(b.spaces).map((k) => [k, perConn((b.spaces[k] ?? 0) - (a.spaces[k] ?? 0))]),
+              ),
+              rssKindKbPerConnection: {
+                brk: (b.kinds.brk - a.kinds.brk) / n,
+                anon: (b.kinds.anon - a.kinds.anon) / n,
+                file: (b.kinds.file - a.kinds.file) / n,
+              },
+            };
+          };
+          await sleep(1000);
+          const cold = await reading();
+          const first = await round();
+          // The sockets are gone, and Parley's resumable connections with them (a 1 s resume window
+          // here); then the same users connect again, to caches (SQLite's pages, compiled code) that the
+          // first round filled.
+          await sleep(MEMORY_SETTLE_MS);
+          const warm = await reading();
+          const second = await round();
+          inspector.close();
+          const firstRound = perConnection(cold, first.after, first.n);
+          const memory = { ...perConnection(warm, second.after, second.n), firstRound };
           record({ workload: 'memory', config: `${o.memory}`, target: name, rep, memory });
           log(
-            `  memory ${name} #${rep + 1}: ${fmt(memory.gcKbPerConnection)} KB per idle socket after GC ` +
-              `(heap ${fmt(memory.heapKbPerConnection)} KB, external ${fmt(memory.externalKbPerConnection)} KB; ` +
-              `without forcing GC ${fmt(memory.kbPerConnection)} KB: RSS ${before} → ${after} KB)`,
+            `  memory ${name} #${rep + 1}: first round ${fmt(firstRound.gcKbPerConnection)} KB per idle socket after GC ` +
+              `(RSS by mapping: brk ${fmt(firstRound.rssKindKbPerConnection.brk)}, anon ${fmt(firstRound.rssKindKbPerConnection.anon)} KB); ` +
+              `second round ${fmt(memory.gcKbPerConnection)} KB ` +
+              `(heap ${fmt(memory.heapKbPerConnection)} KB used, ${fmt(memory.heapCommittedKbPerConnection)} KB committed ` +
+              `[${Object.entries(memory.committedKbPerConnection)
+                .filter(([, v]) => Math.abs(v) >= 0.05)
+                .map(([k, v]) => `${k} ${fmt(v)}`)
+                .join(
+                  ', ',
+                )}], external ${fmt(memory.externalKbPerConnection)} KB; RSS by mapping: brk ${fmt(memory.rssKindKbPerConnection.brk)}, ` +
+              `anon ${fmt(memory.rssKindKbPerConnection.anon)}, file ${fmt(memory.rssKindKbPerConnection.file)} KB; ` +
+              `without forcing GC ${fmt(memory.kbPerConnection)} KB: RSS ${memory.rssBeforeKb} → ${memory.rssAfterKb} KB)`,
           );
         } catch (err) {
           log(`  memory ${name}: FAILED ${String(err)}`);

@@ -14,21 +14,27 @@ export interface RunRecord {
   result?: FanoutResult | StormResult | MixedResult;
   serverRssKb?: number;
   startupMs?: number;
-  memory?: {
-    connections: number;
-    /** RSS without forcing a collection: includes garbage and the young generation grown by the burst. */
-    rssBeforeKb: number;
-    rssAfterKb: number;
-    kbPerConnection: number;
-    /** After full collections before and after (what the idle connections hold). */
-    gcRssBeforeKb: number;
-    gcRssAfterKb: number;
-    gcKbPerConnection: number;
-    heapKbPerConnection: number;
-    externalKbPerConnection: number;
-  };
+  /** Memory per idle socket: the second round (warm caches) at the top, the first round inside. */
+  memory?: MemoryFigures & { firstRound?: MemoryFigures };
   error?: string;
   stderr?: string;
+}
+
+export interface MemoryFigures {
+  connections: number;
+  /** RSS without forcing a collection: includes garbage and the young generation grown by the burst. */
+  rssBeforeKb: number;
+  rssAfterKb: number;
+  kbPerConnection: number;
+  /** After full collections before and after (what the idle connections hold). */
+  gcRssBeforeKb: number;
+  gcRssAfterKb: number;
+  gcKbPerConnection: number;
+  heapKbPerConnection: number;
+  externalKbPerConnection: number;
+  heapCommittedKbPerConnection?: number;
+  committedKbPerConnection?: Record<string, number>;
+  rssKindKbPerConnection?: Record<string, number>;
 }
 
 export interface Report {
@@ -222,6 +228,7 @@ export function printReport(report: Report, print: (s: string) => void): void {
   };
 
   const storm = perTarget('W4', (r) => (r.result as StormResult).ms99);
+  const memCold = perTarget('memory', (r) => r.memory?.firstRound?.gcKbPerConnection ?? NaN);
   const mem = perTarget('memory', (r) => r.memory?.gcKbPerConnection ?? NaN);
   const memRaw = perTarget('memory', (r) => r.memory?.kbPerConnection ?? NaN);
   const memHeap = perTarget('memory', (r) => r.memory?.heapKbPerConnection ?? NaN);
@@ -239,7 +246,8 @@ export function printReport(report: Report, print: (s: string) => void): void {
       ]);
   };
   add('W4 reconnect storm: ms until 99% resumed', storm, 0);
-  add('memory per idle socket (RSS after GC), KB', mem, 1);
+  add('memory per idle socket, first round (RSS after GC), KB', memCold, 1);
+  add('memory per idle socket, second round (RSS after GC), KB', mem, 1);
   add('  of which JS heap, KB', memHeap, 1);
   add('  RSS without forcing GC, KB', memRaw, 1);
   add('start-up to first answered ping, ms', start, 0);

@@ -13,6 +13,8 @@ export interface Inspector {
   collectGarbage(): Promise<void>;
   /** The server's `process.memoryUsage()`, in bytes. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /** Bytes V8 has committed per heap space (`v8.getHeapSpaceStatistics()`'s `physical_space_size`). */
+  heapSpaces(): Promise<Record<string, number>>;
   /** Writes a heap snapshot (`.heapsnapshot`, for Chrome DevTools' Memory panel) to `file`. */
   heapSnapshot(file: string): Promise<void>;
   /** Stops the profiler and returns the .cpuprofile JSON. */
@@ -72,6 +74,17 @@ export async function attachInspector(url: string): Promise<Inspector> {
         returnByValue: true,
       })) as { result: { value: string } };
       return JSON.parse(r.result.value) as NodeJS.MemoryUsage;
+    },
+    async heapSpaces() {
+      // The command-line API gives the evaluated expression `require`, also in an ES module process.
+      const r = (await call('Runtime.evaluate', {
+        expression:
+          "JSON.stringify(Object.fromEntries(require('v8').getHeapSpaceStatistics()" +
+          '.map((s) => [s.space_name, s.physical_space_size])))',
+        includeCommandLineAPI: true,
+        returnByValue: true,
+      })) as { result: { value: string } };
+      return JSON.parse(r.result.value) as Record<string, number>;
     },
     async heapSnapshot(file: string) {
       chunks = [];

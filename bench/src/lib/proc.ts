@@ -32,6 +32,27 @@ export function memoryKb(pid: number): { rss: number; hwm: number } {
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
 }
 
+/**
+ * Resident KB by kind of mapping (`/proc/PID/smaps`): `brk` (the C allocator's main heap), `anon`
+ * (anonymous mappings: V8's heap spaces, large or per-thread allocations), `file` (code and mapped files
+ * such as SQLite's shared memory). Tells memory the C allocator keeps apart from the JS heap.
+ */
+export function rssByKindKb(pid: number): Record<'brk' | 'anon' | 'file', number> {
+  const out = { brk: 0, anon: 0, file: 0 };
+  let kind: keyof typeof out = 'anon';
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const name = header[1] ?? '';
+      kind = name === '[heap]' ? 'brk' : name === '' || name.startsWith('[') ? 'anon' : 'file';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out[kind] += Number(rss[1]);
+  }
+  return out;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
