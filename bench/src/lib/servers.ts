@@ -63,9 +63,21 @@ const stopAll = (signal: NodeJS.Signals) => {
 process.once('SIGINT', stopAll);
 process.once('SIGTERM', stopAll);
 
+/**
+ * A private copy of a seeded database, synced to disk: otherwise the kernel writes the fresh copy (half
+ * a gigabyte at 1 M posts) back during the measurement, and the server's first fsync (SQLite's first
+ * checkpoint) waits for all of it.
+ */
 export function copySeed(seedDir: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
-  fs.copyFileSync(path.join(seedDir, 'parley.db'), path.join(dir, 'parley.db'));
+  const file = path.join(dir, 'parley.db');
+  fs.copyFileSync(path.join(seedDir, 'parley.db'), file);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   return dir;
 }
 
