@@ -30,6 +30,11 @@ export interface Config {
    * long; what it was sent is kept that long (PARLEY_WS_RESUME_SECONDS).
    */
   wsResumeWindowMs: number;
+  /**
+   * SQLite: a worker thread checkpoints the WAL this often; 0 leaves it to SQLite, inside the commit
+   * that fills the WAL (PARLEY_SQLITE_CHECKPOINT_MS).
+   */
+  sqliteCheckpointMs: number;
   /** Largest accepted upload in bytes (PARLEY_MAX_FILE_SIZE). */
   maxFileSize: number;
   /** Where uploads live: `<dataDir>/files` (default) or an S3-compatible bucket. */
@@ -157,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     version: '10.0.0',
     presenceAwayMs: readInt(env, 'PARLEY_PRESENCE_AWAY_SECONDS', 300, 1, 86_400) * 1000,
     wsResumeWindowMs: readInt(env, 'PARLEY_WS_RESUME_SECONDS', 300, 1, 86_400) * 1000,
+    sqliteCheckpointMs: readInt(env, 'PARLEY_SQLITE_CHECKPOINT_MS', 1000, 0, 60_000),
     maxFileSize: readInt(env, 'PARLEY_MAX_FILE_SIZE', 100 * 1024 * 1024, 1, 2 ** 40),
     fileStorage: readFileStorage(env),
   };

@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   try {
-    database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    database = openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      backgroundCheckpointMs: config.sqliteCheckpointMs,
+    });
     built = await buildApp({ config, database, logger: true, warmUp: true });
     await bootstrapAdmin(built.services, config, built.app.log);
     // The first login for an unknown name must cost what any other login costs (the hash was started

@@ -5,6 +5,7 @@
  * Each driver is loaded only when it is used (start-up time: `pg` is not read from disk for SQLite).
  * SQLite statements are prepared once per SQL text and reused (StatementCache): Kysely's SQLite driver
  * asks for `prepare(sql)` on every query, and preparing was a tenth of the server's busy time.
+ * The server checkpoints SQLite's WAL on a worker thread (Checkpointer) instead of inside a commit.
  * SQLite transactions begin IMMEDIATE (ImmediateSqliteDialect), so that another process on the same file
  * (parleyctl beside a running server, two parleyctl at once) waits for the write lock instead of failing.
  */
@@ -24,6 +25,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { Database } from './schema.js';
+import { BACKSTOP_WAL_PAGES, Checkpointer } from './checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,6 +33,8 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** SQLite with background checkpoints only. */
+  checkpointer?: Checkpointer;
 }
 
 export interface OpenOptions {
@@ -40,6 +44,13 @@ export interface OpenOptions {
   pgSchema?: string;
   /** SQLite only: a file path instead of <dataDir>/parley.db (":memory:" allowed). */
   sqliteFile?: string;
+  /**
+   * SQLite file only: checkpoint the WAL on a worker thread this often (ms) instead of inside the commit
+   * that fills it (the server's choice; parleyctl and tests keep SQLite's own). 0 or absent: SQLite's.
+   */
+  backgroundCheckpointMs?: number;
+  /** Where a failed background checkpoint is reported (standard error by default). */
+  onCheckpointError?: (err: Error) => void;
 }
 
 /** Both drivers are CommonJS packages: required synchronously, and only by the branch that uses them. */
@@ -133,7 +144,26 @@ export function openDatabase(opts: OpenOptions): DatabaseHandle {
     },
   };
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (!opts.backgroundCheckpointMs || file === ':memory:') {
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_WAL_PAGES}`);
+  const checkpointer = new Checkpointer({
+    file,
+    driver: requireDriver.resolve('better-sqlite3'),
+    intervalMs: opts.backgroundCheckpointMs,
+    onError: opts.onCheckpointError ?? ((err) => process.stderr.write(`parley: ${err.message}\n`)),
+  });
+  return {
+    db,
+    dialect: 'sqlite',
+    checkpointer,
+    close: async () => {
+      // The worker's connection first: the last connection to close checkpoints and removes the WAL.
+      await checkpointer.close();
+      await db.destroy();
+    },
+  };
 }
 
 function openPostgres(databaseUrl: string, pgSchema: string | undefined): DatabaseHandle {
