@@ -4,7 +4,7 @@
  * In WAL mode a commit only appends to the `-wal` file (with `synchronous = NORMAL`, without an fsync);
  * copying those pages back into the database file and syncing it is the checkpoint. By default SQLite
  * runs one inside whichever commit pushes the WAL past 1,000 pages: on Parley's single event loop that
- * commit then waits for megabytes of writes and two fsyncs (12–20 ms, about every 0.6 s while 100 posts
+ * commit then waits for megabytes of writes and two fsyncs (11–20 ms, about every 0.6 s while 100 posts
  * a second arrive; docs/PERFORMANCE.md, finding 3), and so does every request queued behind it. Here the
  * server's own connection checkpoints only as a backstop (a far larger WAL), and a worker thread with its
  * own connection to the same file runs a PASSIVE checkpoint every `intervalMs`: PASSIVE never waits for
