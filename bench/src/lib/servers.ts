@@ -65,8 +65,7 @@ process.once('SIGTERM', stopAll);
 
 /**
  * A private copy of a seeded database, synced to disk: otherwise the kernel writes the fresh copy (half
- * a gigabyte at 1 M posts) back during the measurement, and the server's first fsync (SQLite's first
- * checkpoint) waits for all of it.
+ * a gigabyte at 1 M posts) back during the measurement, beside the server's own writes and fsyncs.
  */
 export function copySeed(seedDir: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
