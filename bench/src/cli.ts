@@ -525,19 +525,20 @@ async function main(): Promise<void> {
           const firstRound = perConnection(cold, first.after, first.n);
           const memory = { ...perConnection(warm, second.after, second.n), firstRound };
           record({ workload: 'memory', config: `${o.memory}`, target: name, rep, memory });
+          const kinds = (m: typeof firstRound) =>
+            `brk ${fmt(m.rssKindKbPerConnection.brk)}, anon ${fmt(m.rssKindKbPerConnection.anon)}, ` +
+            `file ${fmt(m.rssKindKbPerConnection.file)} KB`;
+          const spaces = Object.entries(memory.committedKbPerConnection)
+            .filter(([, v]) => Math.abs(v) >= 0.05)
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(', ');
           log(
-            `  memory ${name} #${rep + 1}: first round ${fmt(firstRound.gcKbPerConnection)} KB per idle socket after GC ` +
-              `(RSS by mapping: brk ${fmt(firstRound.rssKindKbPerConnection.brk)}, anon ${fmt(firstRound.rssKindKbPerConnection.anon)} KB); ` +
-              `second round ${fmt(memory.gcKbPerConnection)} KB ` +
-              `(heap ${fmt(memory.heapKbPerConnection)} KB used, ${fmt(memory.heapCommittedKbPerConnection)} KB committed ` +
-              `[${Object.entries(memory.committedKbPerConnection)
-                .filter(([, v]) => Math.abs(v) >= 0.05)
-                .map(([k, v]) => `${k} ${fmt(v)}`)
-                .join(
-                  ', ',
-                )}], external ${fmt(memory.externalKbPerConnection)} KB; RSS by mapping: brk ${fmt(memory.rssKindKbPerConnection.brk)}, ` +
-              `anon ${fmt(memory.rssKindKbPerConnection.anon)}, file ${fmt(memory.rssKindKbPerConnection.file)} KB; ` +
-              `without forcing GC ${fmt(memory.kbPerConnection)} KB: RSS ${memory.rssBeforeKb} → ${memory.rssAfterKb} KB)`,
+            `  memory ${name} #${rep + 1}: first round ${fmt(firstRound.gcKbPerConnection)} KB per idle socket ` +
+              `after GC (RSS by mapping: ${kinds(firstRound)}); second round ${fmt(memory.gcKbPerConnection)} KB ` +
+              `(heap ${fmt(memory.heapKbPerConnection)} KB used, ${fmt(memory.heapCommittedKbPerConnection)} KB ` +
+              `committed [${spaces}], external ${fmt(memory.externalKbPerConnection)} KB; RSS by mapping: ` +
+              `${kinds(memory)}; without forcing GC ${fmt(memory.kbPerConnection)} KB: ` +
+              `RSS ${memory.rssBeforeKb} → ${memory.rssAfterKb} KB)`,
           );
         } catch (err) {
           log(`  memory ${name}: FAILED ${String(err)}`);
